@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# One entry point for set-up, preview, build and tests on Linux.
+#   ./dev.sh serve   build and serve the site at http://127.0.0.1:8000 (live reload)
+#   ./dev.sh build   strict build into site/
+#   ./dev.sh test    run every test (installs the venv and Debian chromium when missing)
+# Everything needed is installed from this repository's own files.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-}"
+if [ -z "$PYTHON" ]; then
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1; then PYTHON="$candidate"; break; fi
+  done
+fi
+
+ensure_venv() {
+  local stamp=.venv/.requirements.sha256
+  local want
+  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "==> 安装 Python 依赖（.venv）" >&2
+    [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+    echo "$want" > "$stamp"
+  fi
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "需要 root 权限安装系统软件包：$*" >&2; return 1; fi
+}
+
+ensure_chromium() {
+  # Debian's chromium for the browser tests, and a CJK font so screenshots show Chinese.
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> 安装 ${missing[*]}" >&2
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+cmd="${1:-help}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  serve)
+    ensure_venv
+    exec .venv/bin/mkdocs serve -a 127.0.0.1:8000 "$@"
+    ;;
+  build)
+    ensure_venv
+    exec .venv/bin/mkdocs build --strict "$@"
+    ;;
+  test)
+    ensure_venv
+    ensure_chromium
+    exec .venv/bin/python -m pytest tests "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,417 @@
+"""Load and validate all content into a :class:`~dangjian.model.Site`.
+
+Nothing here raises on bad content: every problem is collected with the file,
+line and fix, and the invalid item is left out so the rest still builds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from pypinyin import lazy_pinyin
+
+from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
+from .problems import Problem, Severity, sort_problems
+from .refs import find_image_refs
+from .schema import BrandMeta, CategoryEntry, ModelMeta, StudyMeta, TopicEntry, UnitEntry, validate_meta
+from .settings import Settings
+from .sources import load_yaml, parse_front_matter, read_source
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REGISTRY_FILES = ("units.yml", "categories.yml")
+TOPICS_FILE = "topics.yml"
+
+
+def slugify(text: str) -> str:
+    """A URL slug from Chinese or mixed text, by pinyin: 市财政局 → shi-cai-zheng-ju."""
+    words = lazy_pinyin(text)
+    slug = "-".join(w for w in (re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words) if w)
+    return re.sub(r"-{2,}", "-", slug) or "x"
+
+
+def suggest_slug(name: str) -> str:
+    """A valid slug close to an invalid folder or file name."""
+    return slugify(name.replace("_", "-"))
+
+
+def closest(value: str, candidates: list[str], n: int = 3) -> list[str]:
+    """Registered names closest to ``value``: substring matches first, then fuzzy ones."""
+    hits = [c for c in candidates if value and (value in c or c in value)]
+    hits += [c for c in difflib.get_close_matches(value, candidates, n=n, cutoff=0.4) if c not in hits]
+    return hits[:n]
+
+
+def rel(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# ---------------------------------------------------------------- registries
+
+
+def load_registry(path: Path, root: Path, entry: type, what: str) -> tuple[list[Any], list[Problem]]:
+    """Load a YAML list registry (units.yml / categories.yml) validating each entry."""
+    rel_path = rel(path, root)
+    if not path.exists():
+        return [], [Problem(rel_path, f"缺少{what}登记表。", f"新建 {rel_path}，按 README 中的示例逐条登记。", code="registry")]
+    source = read_source(path, rel_path)
+    if source.text is None:
+        return [], source.problems
+    data, _, problems = load_yaml(source.text, rel_path)
+    if problems:
+        return [], problems
+    if not isinstance(data, list):
+        return [], [Problem(rel_path, f"{what}登记表应是一个列表（每项以“- ”开头）。",
+                            "参照 README 的示例，每一项写成“- name: …”。", line=1, code="registry")]
+    entries, problems = [], []
+    item_lines = _list_item_lines(source.text)
+    for index, item in enumerate(data):
+        line = item_lines[index] if index < len(item_lines) else None
+        if not isinstance(item, dict):
+            problems.append(Problem(rel_path, f"第 {index + 1} 项应写成“字段: 值”的组合。",
+                                    "参照其它项的写法。", line=line, code="registry"))
+            continue
+        parsed, errs = validate_meta(entry, item, rel_path, default_line=line, where=f"第 {index + 1} 项")
+        problems += errs
+        if parsed is not None:
+            entries.append(parsed)
+    return entries, problems
+
+
+def _list_item_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("- ") or line == "-"]
+
+
+def load_units(brands_dir: Path, root: Path) -> tuple[list[Unit], list[Problem]]:
+    """Load ``units.yml`` into units with unique slugs; report duplicate names."""
+    entries, problems = load_registry(brands_dir / "units.yml", root, UnitEntry, "单位")
+    rel_path = rel(brands_dir / "units.yml", root)
+    units: list[Unit] = []
+    seen: dict[str, str] = {}
+    slugs: set[str] = set()
+    for e in entries:
+        clash = [n for n in (e.name, e.short) if n in seen]
+        if clash:
+            problems.append(Problem(rel_path, f"名称“{clash[0]}”重复登记（与“{seen[clash[0]]}”冲突）。",
+                                    "每个单位的全称和简称都必须唯一；删除重复项或改用不同的简称。", code="registry"))
+            continue
+        if e.slug is not None and not SLUG.match(e.slug):
+            problems.append(Problem(rel_path, f"单位“{e.name}”的 slug“{e.slug}”不合规。",
+                                    f"只用小写字母、数字和连字符，例如 {suggest_slug(e.slug)}。", field="slug", code="registry"))
+            continue
+        slug = base = e.slug or slugify(e.short)
+        counter = 2
+        while slug in slugs:
+            slug, counter = f"{base}-{counter}", counter + 1
+        slugs.add(slug)
+        seen[e.name] = seen[e.short] = e.name
+        units.append(Unit(e.name, e.short, e.group, slug))
+    return units, problems
+
+
+def load_categories(brands_dir: Path, root: Path) -> tuple[list[Category], list[Problem]]:
+    """Load ``categories.yml``."""
+    entries, problems = load_registry(brands_dir / "categories.yml", root, CategoryEntry, "品牌类别")
+    rel_path = rel(brands_dir / "categories.yml", root)
+    categories: list[Category] = []
+    for e in entries:
+        if any(c.name == e.name for c in categories):
+            problems.append(Problem(rel_path, f"类别“{e.name}”重复登记。", "删除重复的一项。", code="registry"))
+            continue
+        slug = e.slug or slugify(e.name)
+        categories.append(Category(e.name, e.description, slug))
+    return categories, problems
+
+
+def load_topics(study_dir: Path, root: Path) -> tuple[list[Topic], list[Problem]]:
+    """Topics are the sub-folders of the study folder, titled by ``topics.yml`` if present."""
+    problems: list[Problem] = []
+    declared: dict[str, TopicEntry] = {}
+    path = study_dir / TOPICS_FILE
+    rel_path = rel(path, root)
+    if path.exists():
+        source = read_source(path, rel_path)
+        problems += source.problems
+        if source.text is not None:
+            data, lines, errs = load_yaml(source.text, rel_path)
+            problems += errs
+            if isinstance(data, dict):
+                for key, value in data.items():
+                    parsed, errs = validate_meta(TopicEntry, value if isinstance(value, dict) else {"title": value},
+                                                 rel_path, default_line=lines.get(str(key)), where=f"“{key}”一项")
+                    problems += errs
+                    if parsed:
+                        declared[str(key)] = parsed
+            elif data is not None:
+                problems.append(Problem(rel_path, "topics.yml 应写成“文件夹名: {title: 栏目名}”的形式。",
+                                        "例如：\nzhengce:\n  title: 政策文件", line=1, code="registry"))
+    topics: list[Topic] = []
+    folders = sorted(p.name for p in study_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if study_dir.is_dir() else []
+    for index, name in enumerate(folders):
+        entry = declared.get(name)
+        topics.append(Topic(name, entry.title if entry else name, entry.description if entry else "",
+                            entry.order if entry and entry.order is not None else 1000 + index))
+    for name in declared:
+        if name not in folders:
+            problems.append(Problem(rel_path, f"登记的栏目“{name}”没有对应的文件夹。",
+                                    f"新建文件夹 {rel(study_dir, root)}/{name}/，或删除这一项。",
+                                    severity=Severity.WARNING, code="registry"))
+    topics.sort(key=lambda t: (t.order, t.slug))
+    return topics, problems
+
+
+# ---------------------------------------------------------------- resolution
+
+
+def resolve_unit(value: str, units: list[Unit]) -> Unit | None:
+    """The unit whose full or short name is ``value``."""
+    return next((u for u in units if value in (u.name, u.short)), None)
+
+
+def unit_problem(value: str, units: list[Unit], rel_path: str, line: int | None) -> Problem:
+    """The Chinese message for an unregistered unit, naming the closest ones."""
+    names = [u.name for u in units] + [u.short for u in units]
+    near = closest(value, names)
+    fix = ("改为已登记的名称，例如：" + "、".join(near) + "。") if near else "改为 units.yml 中已登记的全称或简称。"
+    return Problem(rel_path, f"单位“{value}”未在 brands/units.yml 中登记。",
+                   fix + "如确为新单位，请先在 brands/units.yml 中登记。", line=line, field="unit", code="unknown-unit")
+
+
+# ---------------------------------------------------------------- brands
+
+
+def load_brands(brands_dir: Path, root: Path, units: list[Unit], categories: list[Category],
+                settings: Settings) -> tuple[list[Brand], set[str], list[Problem]]:
+    """Load every brand bundle; return published brands, draft folders and problems."""
+    brands: list[Brand] = []
+    drafts: set[str] = set()
+    problems: list[Problem] = []
+    if not brands_dir.is_dir():
+        return brands, drafts, [Problem(rel(brands_dir, root), "找不到品牌文件夹。", "新建 brands/ 文件夹。", code="layout")]
+    seen: dict[str, str] = {}
+    for folder in sorted(p for p in brands_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        folder_rel = rel(folder, root)
+        index = folder / "index.md"
+        rel_path = rel(index, root)
+        if not index.is_file():
+            problems.append(Problem(folder_rel, "品牌文件夹中缺少 index.md。",
+                                    "在该文件夹中新建 index.md（可用 python scripts/new.py brand 生成模板）。", code="layout"))
+            continue
+        if not SLUG.match(folder.name):
+            problems.append(Problem(rel_path, f"文件夹名“{folder.name}”不能用作网址。",
+                                    f"文件夹名只用小写字母、数字和连字符，例如改名为 {suggest_slug(folder.name)}。",
+                                    field="文件夹名", code="bad-slug"))
+            continue
+        key = folder.name.lower()
+        if key in seen:
+            problems.append(Problem(rel_path, f"网址名“{folder.name}”与 {seen[key]} 重复。",
+                                    "为其中一个品牌文件夹换一个不同的名字。", code="duplicate-slug"))
+            continue
+        seen[key] = folder_rel
+        brand, is_draft, errs = load_brand(folder, root, units, categories, settings)
+        problems += errs
+        if is_draft:
+            drafts.add(folder_rel)
+        elif brand is not None:
+            brands.append(brand)
+    brands.sort(key=lambda b: (b.date, b.slug), reverse=True)
+    return brands, drafts, problems
+
+
+def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Category],
+               settings: Settings) -> tuple[Brand | None, bool, list[Problem]]:
+    """Load one bundle; returns ``(brand or None, is_draft, problems)``."""
+    index = folder / "index.md"
+    rel_path = rel(index, root)
+    source = read_source(index, rel_path)
+    if source.text is None:
+        return None, False, source.problems
+    fm, problems = parse_front_matter(source.text, rel_path)
+    if fm is None:
+        return None, False, problems
+    if fm.data.get("draft") is True:
+        return None, True, []
+    meta, problems = validate_meta(BrandMeta, fm.data, rel_path, fm.lines)
+    unit = category = None
+    unit_value = fm.data.get("unit")
+    if isinstance(unit_value, str) and unit_value.strip():
+        unit = resolve_unit(unit_value.strip(), units)
+        if unit is None and units:
+            problems.append(unit_problem(unit_value.strip(), units, rel_path, fm.lines.get("unit")))
+    cat_value = fm.data.get("category")
+    if isinstance(cat_value, str) and cat_value.strip():
+        category = next((c for c in categories if c.name == cat_value.strip()), None)
+        if category is None and categories:
+            near = closest(cat_value.strip(), [c.name for c in categories])
+            problems.append(Problem(rel_path, f"类别“{cat_value}”未在 brands/categories.yml 中登记。",
+                                    f"改为已登记的类别，例如：{'、'.join(near or [c.name for c in categories][:3])}。",
+                                    line=fm.lines.get("category"), field="category", code="unknown-category"))
+    for key in ("logo", "cover"):
+        value = fm.data.get(key)
+        if isinstance(value, str) and value.strip():
+            problems += check_local_file(folder, value.strip(), rel_path, fm.lines.get(key), key, root)
+    for ref in find_image_refs(fm.body, fm.body_line):
+        if not ref.is_external:
+            problems += check_local_file(folder, ref.target, rel_path, ref.line, None, root, column=ref.column)
+    if meta is not None and len(meta.description) > settings.description_max_chars:
+        problems.append(Problem(rel_path, f"简介有 {len(meta.description)} 个字，超过 {settings.description_max_chars} 字。",
+                                "简介用一句话概括品牌，详细内容写在正文里。", line=fm.lines.get("description"),
+                                field="description", severity=Severity.WARNING, code="long-description"))
+    if meta is None or unit is None or category is None or any(p.severity is Severity.ERROR for p in problems):
+        return None, False, problems
+    return Brand(folder.name, rel_path, folder, meta, fm.body, fm.body_line, unit, category), False, problems
+
+
+def check_local_file(folder: Path, target: str, rel_path: str, line: int | None, field: str | None,
+                     root: Path, column: int | None = None) -> list[Problem]:
+    """A referenced file must exist inside ``folder``'s bundle (no ``../``, no absolute path)."""
+    clean = target.split("#")[0].split("?")[0]
+    if clean.startswith("/") or re.match(r"^[a-zA-Z]:[\\/]", clean):
+        return [Problem(rel_path, f"图片路径“{target}”是绝对路径，网站上无法显示。",
+                        "把图片放进与 index.md 相同的文件夹，只写文件名，例如 photo-1.jpg。",
+                        line=line, column=column, field=field, code="image-path")]
+    path = (folder / clean)
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(folder.resolve())
+    except ValueError:
+        return [Problem(rel_path, f"图片“{target}”不在本文件夹内。",
+                        "把图片复制到与 index.md 相同的文件夹，只写文件名。",
+                        line=line, column=column, field=field, code="image-path")]
+    if not path.is_file():
+        near = closest(Path(clean).name, sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else [])
+        hint = f"文件夹里有：{'、'.join(near)}，是否写错了文件名（注意大小写和扩展名）？" if near else "把图片放进与 index.md 相同的文件夹，并核对文件名（注意大小写和扩展名）。"
+        return [Problem(rel_path, f"找不到图片“{target}”。", hint, line=line, column=column, field=field, code="missing-image")]
+    return []
+
+
+# ---------------------------------------------------------------- docs collections
+
+
+def _doc_pages(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.md") if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts))
+
+
+def load_models(docs_dir: Path, root: Path, settings: Settings, units: list[Unit]) -> tuple[list[ModelExample], set[str], list[Problem]]:
+    """Load 模范机关 examples; return examples, excluded docs paths and problems."""
+    folder = docs_dir / settings.models_dir
+    models, excluded, problems = [], set(), []
+    if not folder.is_dir():
+        return models, excluded, problems
+    for path in _doc_pages(folder):
+        src_uri = rel(path, docs_dir)
+        if src_uri == f"{settings.models_dir}/index.md":
+            problems.append(Problem(rel(path, root), "模范机关列表页由系统自动生成，不能手写 index.md。",
+                                    "删除或改名该文件；列表介绍文字可写进 mkdocs.yml 以外的指南页。", code="layout"))
+            excluded.add(src_uri)
+            continue
+        item, draft, errs = _load_doc(path, root, docs_dir, ModelMeta)
+        problems += errs
+        if item is None:
+            excluded.add(src_uri)
+            continue
+        meta, rel_path, lines = item
+        if draft:
+            excluded.add(src_uri)
+            continue
+        unit = resolve_unit(meta.unit, units)
+        if unit is None:
+            problems.append(unit_problem(meta.unit, units, rel_path, lines.get("unit")))
+            excluded.add(src_uri)
+            continue
+        models.append(ModelExample(path.stem, src_uri, meta, unit))
+    models.sort(key=lambda m: (m.meta.date, m.slug), reverse=True)
+    return models, excluded, problems
+
+
+def load_studies(docs_dir: Path, root: Path, settings: Settings, topics: list[Topic]) -> tuple[list[StudyItem], set[str], list[Problem]]:
+    """Load 学习资料; every page lives in a topic folder."""
+    folder = docs_dir / settings.study_dir
+    studies, excluded, problems = [], set(), []
+    if not folder.is_dir():
+        return studies, excluded, problems
+    by_slug = {t.slug: t for t in topics}
+    for path in _doc_pages(folder):
+        src_uri = rel(path, docs_dir)
+        parts = path.relative_to(folder).parts
+        if len(parts) != 2 or path.name == "index.md":
+            problems.append(Problem(rel(path, root), "学习资料应放在栏目文件夹中：docs/study/<栏目>/<文件名>.md；列表页由系统生成。",
+                                    "把文件移到某个栏目文件夹下（例如 docs/study/zhengce/），不要手写 index.md。", code="layout"))
+            excluded.add(src_uri)
+            continue
+        item, draft, errs = _load_doc(path, root, docs_dir, StudyMeta)
+        problems += errs
+        if item is None or draft:
+            excluded.add(src_uri)
+            continue
+        meta, rel_path, lines = item
+        missing = False
+        for index, name in enumerate(meta.attachments):
+            errs = check_local_file(path.parent, name, rel_path, lines.get(f"attachments[{index}]") or lines.get("attachments"), "attachments", root)
+            for e in errs:
+                problems.append(Problem(e.path, e.message.replace("图片", "附件"), e.fix.replace("图片", "附件"),
+                                        line=e.line, field=e.field, code="missing-attachment"))
+            missing = missing or bool(errs)
+        if missing:
+            excluded.add(src_uri)
+            continue
+        studies.append(StudyItem(path.stem, src_uri, meta, by_slug[parts[0]]))
+    studies.sort(key=lambda s: (s.meta.date, s.slug), reverse=True)
+    return studies, excluded, problems
+
+
+def _load_doc(path: Path, root: Path, docs_dir: Path, model: type) -> tuple[tuple[Any, str, dict[str, int]] | None, bool, list[Problem]]:
+    rel_path = rel(path, root)
+    problems: list[Problem] = []
+    if not SLUG.match(path.stem):
+        problems.append(Problem(rel_path, f"文件名“{path.name}”不能用作网址。",
+                                f"文件名只用小写字母、数字和连字符，例如改名为 {suggest_slug(path.stem)}.md。",
+                                field="文件名", code="bad-slug"))
+        return None, False, problems
+    source = read_source(path, rel_path)
+    if source.text is None:
+        return None, False, source.problems
+    fm, errs = parse_front_matter(source.text, rel_path)
+    if fm is None:
+        return None, False, errs
+    if fm.data.get("draft") is True:
+        return None, True, []
+    meta, errs = validate_meta(model, fm.data, rel_path, fm.lines)
+    for ref in find_image_refs(fm.body, fm.body_line):
+        if not ref.is_external:
+            errs += check_local_file(path.parent, ref.target, rel_path, ref.line, None, root, column=ref.column)
+    if meta is None or errs:
+        return None, False, errs
+    return (meta, rel_path, fm.lines), False, []
+
+
+# ---------------------------------------------------------------- site
+
+
+def load_site(root: Path, docs_dir: Path, settings: Settings | None = None) -> Site:
+    """Load and validate everything under ``root`` (project) and ``docs_dir``."""
+    settings = settings or Settings()
+    brands_dir = root / settings.brands_dir
+    site = Site()
+    site.units, errs = load_units(brands_dir, root)
+    site.problems += errs
+    site.categories, errs = load_categories(brands_dir, root)
+    site.problems += errs
+    site.topics, errs = load_topics(docs_dir / settings.study_dir, root)
+    site.problems += errs
+    site.brands, site.draft_brands, errs = load_brands(brands_dir, root, site.units, site.categories, settings)
+    site.problems += errs
+    site.models, excluded, errs = load_models(docs_dir, root, settings, site.units)
+    site.excluded_docs |= excluded
+    site.problems += errs
+    site.studies, excluded, errs = load_studies(docs_dir, root, settings, site.topics)
+    site.excluded_docs |= excluded
+    site.problems += errs
+    site.problems = sort_problems(site.problems)
+    return site

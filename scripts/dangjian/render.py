@@ -1,0 +1,508 @@
+"""Render the generated pages as Markdown (with small HTML blocks).
+
+Every function takes the loaded :class:`~dangjian.model.Site` and returns
+Markdown text; links between generated pages are relative directory URLs so
+that the site works under any sub-path.  Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass
+from html import escape
+
+import yaml
+
+from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A virtual page: where it lives in the docs tree and its Markdown."""
+
+    src_uri: str
+    markdown: str
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def page_url(src_uri: str) -> str:
+    """Site-relative directory URL of a docs page: ``a/b.md`` → ``a/b/``, ``a/index.md`` → ``a/``."""
+    path = src_uri.removesuffix(".md")
+    if path == "index" or path.endswith("/index"):
+        path = path.removesuffix("index")
+    else:
+        path += "/"
+    return path
+
+
+def relurl(target: str, base: str) -> str:
+    """URL of ``target`` relative to the page at ``base`` (both site-relative)."""
+    if target.startswith(("http://", "https://", "#")):
+        return target
+    base_dir = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
+    rel = posixpath.relpath("/" + target, "/" + base_dir)
+    if rel == ".":
+        return "./"
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def format_date(value: dt.date) -> str:
+    """``2026-03-05`` → ``2026年3月5日``."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def front_matter(data: dict) -> str:
+    """A YAML front-matter block for a generated page."""
+    clean = {k: v for k, v in data.items() if v not in (None, [], "")}
+    return "---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _link(text: str, target: str, base: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f'<a{attr} href="{_e(relurl(target, base))}">{_e(text)}</a>'
+
+
+def logo_html(brand: Brand, base: str, cls: str = "dj-logo") -> str:
+    """The brand's logo, or a generated placeholder showing the unit's short name."""
+    if brand.meta.logo:
+        src = relurl(brand.url + brand.meta.logo, base)
+        return f'<img class="{cls}" src="{_e(src)}" alt="{_e(brand.meta.title)}标识">'
+    return placeholder_html(brand.unit.short, cls)
+
+
+def placeholder_html(text: str, cls: str = "dj-logo") -> str:
+    """A deterministic text placeholder (styled by CSS) for a missing logo or cover."""
+    hue = sum(map(ord, text)) % 4
+    return f'<span class="{cls} dj-placeholder dj-placeholder--{hue}" role="img" aria-label="{_e(text)}"><span>{_e(text)}</span></span>'
+
+
+def cover_html(brand: Brand, base: str) -> str:
+    """A card's cover image: the cover, else the logo, else a placeholder."""
+    image = brand.meta.cover or brand.meta.logo
+    if image:
+        src = relurl(brand.url + image, base)
+        return f'<img class="dj-card__cover" src="{_e(src)}" alt="{_e(brand.meta.title)}">'
+    return placeholder_html(brand.unit.short, "dj-card__cover")
+
+
+# ---------------------------------------------------------------- cards
+
+
+def brand_card(brand: Brand, base: str, heading: str = "h3") -> str:
+    """One showcase card (a list item) with the data attributes the filter uses."""
+    m = brand.meta
+    featured = ' data-featured="true"' if m.featured else ""
+    badge = '<span class="dj-card__badge">选树典型</span>' if m.featured else ""
+    return (
+        f'<li class="dj-card" data-group="{_e(brand.unit.group)}" data-category="{_e(brand.category.name)}" '
+        f'data-year="{brand.year}" data-unit="{_e(brand.unit.name)}"{featured}>'
+        f'<a class="dj-card__link" href="{_e(relurl(brand.url, base))}">'
+        f'<span class="dj-card__media">{cover_html(brand, base)}{badge}</span>'
+        f'<{heading} class="dj-card__title">{_e(m.title)}</{heading}>'
+        f'<span class="dj-card__meta">{_e(brand.unit.short)} · {_e(brand.category.name)} · {brand.year}年</span>'
+        f'<span class="dj-card__desc">{_e(m.description)}</span>'
+        "</a></li>"
+    )
+
+
+def brand_cards(brands: list[Brand], base: str, heading: str = "h3") -> str:
+    """A grid of brand cards."""
+    if not brands:
+        return '<p class="dj-empty">暂无品牌。</p>'
+    return '<ul class="dj-cards">' + "".join(brand_card(b, base, heading) for b in brands) + "</ul>"
+
+
+def showcase_order(brands: list[Brand]) -> list[Brand]:
+    """Featured first, then newest first (stable)."""
+    return sorted(brands, key=lambda b: (not b.meta.featured, -b.date.toordinal(), b.slug))
+
+
+# ---------------------------------------------------------------- brand page
+
+
+def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
+    """The page of one brand: hero, honours, body, related brands."""
+    m, base = brand.meta, brand.url
+    facts = [("所属单位", _link(brand.unit.name, brand.unit.url, base))]
+    if m.branch:
+        facts.append(("党支部", _e(m.branch)))
+    facts.append(("品牌类别", _link(brand.category.name, brand.category.url, base)))
+    facts.append(("所属系统", _e(brand.unit.group)))
+    if m.year:
+        facts.append(("创建年份", f"{m.year}年"))
+    facts.append(("发布日期", f'<time datetime="{m.date.isoformat()}">{format_date(m.date)}</time>'))
+    facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
+    badge = '<p class="dj-hero__badge">★ 选树典型</p>' if m.featured else ""
+    slogan = f'<p class="dj-hero__slogan">{_e(m.slogan)}</p>' if m.slogan else ""
+    cover = ""
+    if m.cover:
+        cover = f'<figure class="dj-hero__cover"><img src="{_e(m.cover)}" alt="{_e(m.title)}封面"></figure>'
+    hero = (
+        f'<div class="dj-hero">{cover}<div class="dj-hero__head">'
+        f'<div class="dj-hero__logo">{logo_html(brand, base)}</div>'
+        f'<div class="dj-hero__text">{badge}<h1 class="dj-hero__title">{_e(m.title)}</h1>{slogan}'
+        f'<p class="dj-hero__desc">{_e(m.description)}</p></div></div>'
+        f'<dl class="dj-facts">{facts_html}</dl></div>'
+    )
+    honors = ""
+    if m.honors:
+        items = "".join(f"<li>{_e(h)}</li>" for h in m.honors)
+        honors = f'\n<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2><ul>{items}</ul></section>\n'
+    related = [b for b in site.brands_of(brand.unit) if b is not brand]
+    related += [b for b in site.brands_in(brand.category) if b is not brand and b not in related]
+    more = ""
+    if related:
+        more = ('\n\n<section class="dj-related"><h2>相关品牌</h2>'
+                + brand_cards(related[:3], base, "h3") + "</section>\n")
+    meta = {"title": m.title, "description": m.description, "tags": list(m.tags)}
+    body = brand.body.strip("\n")
+    return GeneratedPage(brand.src_uri, front_matter(meta) + hero + "\n" + honors + "\n" + body + "\n" + more)
+
+
+# ---------------------------------------------------------------- showcase
+
+
+def render_showcase(site: Site) -> GeneratedPage:
+    """``/brands/``: every published brand as a card, filterable in the browser."""
+    base = "brands/"
+    brands = showcase_order(site.brands)
+    years = sorted({b.year for b in brands}, reverse=True)
+
+    def select(name: str, label: str, values: list) -> str:
+        options = "".join(f'<option value="{_e(v)}">{_e(v)}{"年" if name == "year" else ""}</option>' for v in values)
+        return (f'<label class="dj-filter"><span>{label}</span><select name="{name}" data-filter="{name}">'
+                f'<option value="">全部</option>{options}</select></label>')
+
+    groups = [g for g in site.groups() if any(b.unit.group == g for b in brands)]
+    filters = (
+        '<form class="dj-filters" data-dj-filters hidden role="search" aria-label="筛选品牌">'
+        + select("group", "系统", groups)
+        + select("category", "类别", [c.name for c in site.categories if site.brands_in(c)])
+        + select("year", "创建年份", years)
+        + '<button type="reset" class="md-button dj-filters__reset">重置</button>'
+        + f'<p class="dj-filters__count" aria-live="polite" data-dj-count>共 {len(brands)} 个品牌</p></form>'
+    )
+    intro = (f"市直机关“一机关一品牌，一支部一特色”创建成果展示，共 **{len(brands)}** 个党建品牌，"
+             f"覆盖 **{len({b.unit for b in brands})}** 个单位。可按系统、类别和创建年份筛选，"
+             f"也可查看{_link('创建进度', 'coverage/', base)}与{_link('全部单位', 'units/', base)}。\n\n")
+    browse = ('<noscript><p>按类别浏览：' + "、".join(_link(c.name, c.url, base) for c in site.categories) + "</p></noscript>\n")
+    empty = '<p class="dj-empty" data-dj-empty hidden>没有符合条件的品牌，请调整筛选条件。</p>'
+    meta = {"title": "品牌展示", "description": "市直机关党建品牌展示：一机关一品牌，一支部一特色。"}
+    return GeneratedPage("brands/index.md", front_matter(meta) + "# 品牌展示\n\n" + intro + filters + "\n\n" + browse + "\n"
+                         + brand_cards(brands, base).replace('<ul class="dj-cards">', '<ul class="dj-cards" data-dj-cards>', 1)
+                         + "\n" + empty + "\n")
+
+
+# ---------------------------------------------------------------- units and categories
+
+
+def render_unit_page(unit: Unit, site: Site) -> GeneratedPage:
+    """A unit's page: its brands and model-institution examples."""
+    base = unit.url
+    brands = site.brands_of(unit)
+    models = site.models_of(unit)
+    parts = [front_matter({"title": unit.name, "description": f"{unit.name}的党建品牌与模范机关创建情况。"}),
+             f"# {unit.name}\n\n",
+             f'<p class="dj-lead">简称：{_e(unit.short)} · 所属系统：{_e(unit.group)} · '
+             f'{_link("查看创建进度", "coverage/", base)}</p>\n\n',
+             "## 党建品牌\n\n"]
+    if brands:
+        parts.append(brand_cards(brands, base) + "\n\n")
+    else:
+        parts.append('<p class="dj-empty">本单位尚未发布党建品牌。</p>\n\n')
+    parts.append("## 模范机关创建\n\n")
+    if models:
+        parts.append(model_list(models, base) + "\n")
+    else:
+        parts.append('<p class="dj-empty">暂无模范机关创建案例。</p>\n')
+    return GeneratedPage(f"units/{unit.slug}.md", "".join(parts))
+
+
+def render_units_index(site: Site) -> GeneratedPage:
+    """``/units/``: all registered units by 系统, with their brand counts."""
+    base = "units/"
+    parts = [front_matter({"title": "参建单位", "description": "市直机关各单位党建品牌一览。"}), "# 参建单位\n\n"]
+    for group in site.groups():
+        parts.append(f"## {group}\n\n<ul class=\"dj-unit-list\">")
+        for unit in (u for u in site.units if u.group == group):
+            count = len(site.brands_of(unit))
+            label = f"{count} 个品牌" if count else "尚未创建"
+            parts.append(f'<li>{_link(unit.name, unit.url, base)} <span class="dj-muted">{label}</span></li>')
+        parts.append("</ul>\n\n")
+    return GeneratedPage("units/index.md", "".join(parts))
+
+
+def render_category_page(category: Category, site: Site) -> GeneratedPage:
+    """A category's page: its description and brands."""
+    base = category.url
+    brands = showcase_order(site.brands_in(category))
+    text = (front_matter({"title": category.name, "description": category.description})
+            + f"# {category.name}\n\n<p class=\"dj-lead\">{_e(category.description)}</p>\n\n"
+            + brand_cards(brands, base) + "\n\n"
+            + f'<p>{_link("← 全部品牌类别", "categories/", base)}</p>\n')
+    return GeneratedPage(f"categories/{category.slug}.md", text)
+
+
+def render_categories_index(site: Site) -> GeneratedPage:
+    """``/categories/``: every category with its count."""
+    base = "categories/"
+    items = "".join(
+        f'<li>{_link(c.name, c.url, base)} <span class="dj-muted">{len(site.brands_in(c))} 个品牌</span>'
+        f'<br><span class="dj-muted">{_e(c.description)}</span></li>'
+        for c in site.categories
+    )
+    text = (front_matter({"title": "品牌类别", "description": "党建品牌按类别浏览。"})
+            + f'# 品牌类别\n\n<ul class="dj-unit-list dj-unit-list--wide">{items}</ul>\n')
+    return GeneratedPage("categories/index.md", text)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@dataclass(frozen=True)
+class GroupCoverage:
+    """Coverage of one 系统: which units have a published brand."""
+
+    group: str
+    covered: list[Unit]
+    missing: list[Unit]
+
+    @property
+    def total(self) -> int:
+        """Number of registered units."""
+        return len(self.covered) + len(self.missing)
+
+    @property
+    def percent(self) -> int:
+        """Covered share, rounded down to whole percent."""
+        return (100 * len(self.covered) // self.total) if self.total else 0
+
+
+def compute_coverage(site: Site) -> list[GroupCoverage]:
+    """Per 系统, the units with and without a published brand (registry order)."""
+    with_brand = {b.unit for b in site.brands}
+    result = []
+    for group in site.groups():
+        units = [u for u in site.units if u.group == group]
+        result.append(GroupCoverage(group, [u for u in units if u in with_brand], [u for u in units if u not in with_brand]))
+    return result
+
+
+def render_coverage(site: Site) -> GeneratedPage:
+    """``/coverage/``: 一机关一品牌创建进度 per 系统 with counts."""
+    base = "coverage/"
+    coverage = compute_coverage(site)
+    covered = sum(len(c.covered) for c in coverage)
+    total = sum(c.total for c in coverage)
+    percent = 100 * covered // total if total else 0
+    rows = "".join(
+        f'<tr><th scope="row">{_e(c.group)}</th><td>{c.total}</td><td>{len(c.covered)}</td><td>{len(c.missing)}</td>'
+        f'<td><span class="dj-bar" style="--dj-pct:{c.percent}%"><span></span></span> {c.percent}%</td></tr>'
+        for c in coverage
+    )
+    parts = [
+        front_matter({"title": "一机关一品牌创建进度", "description": "各系统市直机关党建品牌创建覆盖情况。"}),
+        "# 一机关一品牌创建进度\n\n",
+        f'<p class="dj-lead dj-coverage-total" data-covered="{covered}" data-total="{total}">'
+        f"已登记单位 <strong>{total}</strong> 个，已发布品牌的单位 <strong>{covered}</strong> 个，"
+        f"尚未创建 <strong>{total - covered}</strong> 个，覆盖率 <strong>{percent}%</strong>。</p>\n\n",
+        '<table class="dj-coverage"><thead><tr><th scope="col">系统</th><th scope="col">单位数</th>'
+        '<th scope="col">已创建</th><th scope="col">未创建</th><th scope="col">覆盖率</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>\n\n",
+    ]
+    for c in coverage:
+        parts.append(f"## {c.group}\n\n")
+        parts.append(f'<p class="dj-muted">共 {c.total} 个单位，已创建 {len(c.covered)} 个，未创建 {len(c.missing)} 个。</p>\n\n')
+        items = []
+        for unit in c.covered:
+            names = "、".join(_link(b.meta.title, b.url, base) for b in site.brands_of(unit))
+            items.append(f'<li class="dj-has-brand"><span class="dj-status">已创建</span> {_link(unit.name, unit.url, base)}：{names}</li>')
+        for unit in c.missing:
+            items.append(f'<li class="dj-no-brand"><span class="dj-status">未创建</span> {_link(unit.name, unit.url, base)}</li>')
+        parts.append('<ul class="dj-coverage-list">' + "".join(items) + "</ul>\n\n")
+    return GeneratedPage("coverage.md", "".join(parts))
+
+
+# ---------------------------------------------------------------- models and study
+
+
+def model_list(models: list[ModelExample], base: str) -> str:
+    """A list of model-institution examples."""
+    items = []
+    for m in models:
+        level = f"{_e(m.meta.level)} · " if m.meta.level else ""
+        items.append(
+            f'<li class="dj-doc">{_link(m.meta.title, m.url, base, "dj-doc__title")}'
+            f'<span class="dj-doc__meta">{_e(m.unit.name)} · {level}{m.meta.year}年</span>'
+            f'<span class="dj-doc__desc">{_e(m.meta.description)}</span></li>'
+        )
+    return '<ul class="dj-docs">' + "".join(items) + "</ul>"
+
+
+def render_models_index(site: Site, settings: Settings) -> GeneratedPage:
+    """``/models/``: model-institution examples, newest first."""
+    base = f"{settings.models_dir}/"
+    body = model_list(site.models, base) if site.models else '<p class="dj-empty">暂无模范机关案例。</p>'
+    text = (front_matter({"title": "模范机关", "description": "市直机关模范机关创建典型案例。"})
+            + "# 模范机关\n\n"
+            + f"模范机关创建典型案例 {len(site.models)} 篇，按发布时间从新到旧排列。\n\n" + body + "\n")
+    return GeneratedPage(f"{settings.models_dir}/index.md", text)
+
+
+def study_list(items: list[StudyItem], base: str) -> str:
+    """A list of study materials with 发文机关、文号 and date."""
+    rows = []
+    for s in items:
+        meta = [x for x in (s.meta.issuer, s.meta.doc_no) if x]
+        meta.append(f'<time datetime="{s.meta.date.isoformat()}">{format_date(s.meta.date)}</time>')
+        rows.append(
+            f'<li class="dj-doc">{_link(s.meta.title, s.url, base, "dj-doc__title")}'
+            f'<span class="dj-doc__meta">{" · ".join(meta)}</span>'
+            f'<span class="dj-doc__desc">{_e(s.meta.description)}</span></li>'
+        )
+    return '<ul class="dj-docs">' + "".join(rows) + "</ul>"
+
+
+def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
+    """``/study/``: every topic with its newest materials."""
+    base = f"{settings.study_dir}/"
+    parts = [front_matter({"title": "学习资料", "description": "市直机关党建学习资料：政策文件、理论学习与党课讲稿。"}),
+             "# 学习资料\n\n", f"共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列。\n\n"]
+    for topic in site.topics:
+        items = site.studies_in(topic)
+        if not items:
+            continue
+        parts.append(f"## {topic.title}\n\n")
+        if topic.description:
+            parts.append(f'<p class="dj-muted">{_e(topic.description)}</p>\n\n')
+        parts.append(study_list(items, base) + "\n\n")
+        parts.append(f'<p>{_link(f"进入“{topic.title}”栏目（{len(items)} 篇）→", topic.url, base)}</p>\n\n')
+    return GeneratedPage(f"{settings.study_dir}/index.md", "".join(parts))
+
+
+def render_topic_page(topic: Topic, site: Site, settings: Settings) -> GeneratedPage:
+    """``/study/<topic>/``: all materials of one topic, newest first."""
+    base = topic.url
+    items = site.studies_in(topic)
+    text = (front_matter({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}"})
+            + f"# {topic.title}\n\n"
+            + (f'<p class="dj-lead">{_e(topic.description)}</p>\n\n' if topic.description else "")
+            + (study_list(items, base) if items else '<p class="dj-empty">本栏目暂无资料。</p>') + "\n\n"
+            + f'<p>{_link("← 全部学习资料", f"{settings.study_dir}/", base)}</p>\n')
+    return GeneratedPage(f"{settings.study_dir}/{topic.slug}/index.md", text)
+
+
+def render_model_header(model: ModelExample) -> str:
+    """The facts box put above a model-institution page's body."""
+    base = model.url
+    facts = [("单位", _link(model.unit.name, model.unit.url, base)), ("所属系统", _e(model.unit.group))]
+    if model.meta.level:
+        facts.append(("级别", _e(model.meta.level)))
+    facts += [("年份", f"{model.meta.year}年"),
+              ("发布日期", f'<time datetime="{model.meta.date.isoformat()}">{format_date(model.meta.date)}</time>')]
+    return _facts_box(facts, model.meta.description)
+
+
+def render_study_header(item: StudyItem) -> str:
+    """The facts box put above a study material's body."""
+    facts = []
+    if item.meta.issuer:
+        facts.append(("发文机关", _e(item.meta.issuer)))
+    if item.meta.doc_no:
+        facts.append(("文号", _e(item.meta.doc_no)))
+    facts.append(("发布日期", f'<time datetime="{item.meta.date.isoformat()}">{format_date(item.meta.date)}</time>'))
+    facts.append(("栏目", _link(item.topic.title, item.topic.url, item.url)))
+    return _facts_box(facts, item.meta.description)
+
+
+def render_attachments(item: StudyItem) -> str:
+    """The attachment list put below a study material's body."""
+    if not item.meta.attachments:
+        return ""
+    links = "".join(f'<li><a href="../{_e(name)}" download>{_e(name)}</a></li>' for name in item.meta.attachments)
+    return f'\n\n<section class="dj-attachments"><h2>附件</h2><ul>{links}</ul></section>\n'
+
+
+def _facts_box(facts: list[tuple[str, str]], description: str) -> str:
+    rows = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
+    return f'<div class="dj-docinfo"><dl class="dj-facts">{rows}</dl><p class="dj-docinfo__desc">{_e(description)}</p></div>\n\n'
+
+
+# ---------------------------------------------------------------- markers in writers' pages
+
+MARKER = re.compile(r"<!--\s*dangjian:(?P<name>[a-z-]+)\s*-->")
+
+
+def expand_markers(markdown: str, src_uri: str, site: Site, settings: Settings) -> str:
+    """Replace ``<!-- dangjian:NAME -->`` markers in a writer's page with generated HTML.
+
+    Known markers: ``featured``, ``latest-brands``, ``latest-study``, ``entries``, ``stats``.
+    Unknown markers are left as they are (HTML comments render as nothing).
+    """
+    base = page_url(src_uri)
+
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        if name == "featured":
+            featured = [b for b in site.brands if b.meta.featured][: settings.home_featured_count]
+            return brand_cards(featured, base)
+        if name == "latest-brands":
+            return brand_cards(site.brands[: settings.home_latest_count], base)
+        if name == "latest-study":
+            return study_list(site.studies[: settings.home_latest_count], base)
+        if name == "entries":
+            return render_entries(site, base)
+        if name == "stats":
+            coverage = compute_coverage(site)
+            covered = sum(len(c.covered) for c in coverage)
+            total = sum(c.total for c in coverage)
+            stats = [(len(site.brands), "党建品牌"), (f"{covered}/{total}", "单位已创建"),
+                     (len(site.models), "模范机关案例"), (len(site.studies), "学习资料")]
+            return '<ul class="dj-stats">' + "".join(f"<li><strong>{v}</strong><span>{k}</span></li>" for v, k in stats) + "</ul>"
+        return match.group(0)
+
+    return MARKER.sub(replace, markdown)
+
+
+def render_entries(site: Site, base: str) -> str:
+    """Entry tiles to the four main sections."""
+    tiles = [
+        ("品牌展示", "brands/", f"{len(site.brands)} 个党建品牌，可按系统、类别、年份筛选"),
+        ("模范机关", "models/", f"{len(site.models)} 个模范机关创建案例"),
+        ("学习资料", "study/", f"{len(site.studies)} 篇政策文件、理论文章与党课讲稿"),
+        ("创建进度", "coverage/", "各系统一机关一品牌覆盖情况"),
+    ]
+    items = "".join(
+        f'<li><a class="dj-entry" href="{_e(relurl(url, base))}"><strong>{title}</strong><span>{_e(desc)}</span></a></li>'
+        for title, url, desc in tiles
+    )
+    return f'<ul class="dj-entries">{items}</ul>'
+
+
+# ---------------------------------------------------------------- everything
+
+
+def generate_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
+    """Every virtual page of the site, in a stable order."""
+    pages = [render_brand_page(b, site) for b in site.brands]
+    pages.append(render_showcase(site))
+    pages += [render_unit_page(u, site) for u in site.units]
+    pages.append(render_units_index(site))
+    pages += [render_category_page(c, site) for c in site.categories]
+    pages.append(render_categories_index(site))
+    pages.append(render_coverage(site))
+    pages.append(render_models_index(site, settings))
+    pages.append(render_study_index(site, settings))
+    pages += [render_topic_page(t, site, settings) for t in site.topics]
+    return pages

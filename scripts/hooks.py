@@ -1,0 +1,108 @@
+"""The MkDocs adapter: the only module of the project that imports MkDocs.
+
+It loads the content with the MkDocs-free core (:mod:`dangjian`), reports
+problems through MkDocs' logger (so ``mkdocs build --strict`` fails on them
+and ``mkdocs serve`` shows them and keeps serving), adds the generated pages
+as virtual files (``File.generated``), copies published brand bundles' files
+and drops drafts.  Nothing is ever written into ``docs/`` or ``brands/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dangjian.loader import load_site  # noqa: E402
+from dangjian.model import Site  # noqa: E402
+from dangjian.problems import Problem, Severity  # noqa: E402
+from dangjian.render import (  # noqa: E402
+    expand_markers,
+    generate_pages,
+    render_attachments,
+    render_model_header,
+    render_study_header,
+)
+from dangjian.settings import Settings  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.dangjian")
+
+
+class _State:
+    """What one build learned in ``on_config``/``on_files`` for the later events."""
+
+    root: Path
+    settings: Settings
+    site: Site
+
+
+_state = _State()
+
+
+def report(problems: list[Problem]) -> None:
+    """Log problems in Chinese; errors and warnings both fail a ``--strict`` build."""
+    for problem in problems:
+        if problem.severity is Severity.ERROR:
+            log.error(problem.format())
+        elif problem.severity is Severity.WARNING:
+            log.warning(problem.format())
+        else:
+            log.info(problem.format())
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Read ``extra.dangjian`` settings."""
+    _state.root = Path(config.config_file_path).resolve().parent
+    _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
+    if not config.use_directory_urls:
+        problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
+                                "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls"))
+    report(problems)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Load and validate the content, drop drafts, add generated pages and bundle files."""
+    settings = _state.settings
+    site = _state.site = load_site(_state.root, Path(config.docs_dir), settings)
+    report(site.problems)
+    for src_uri in sorted(site.excluded_docs):
+        file = files.get_file_from_path(src_uri)
+        if file is not None:
+            files.remove(file)
+    for page in generate_pages(site, settings):
+        _add(files, File.generated(config, page.src_uri, content=page.markdown))
+    brands_dir = _state.root / settings.brands_dir
+    for brand in site.brands:
+        for path in sorted(brand.folder.iterdir()):
+            if path.is_file() and path.name != "index.md" and not path.name.startswith("."):
+                _add(files, File.generated(config, f"brands/{brand.slug}/{path.name}", abs_src_path=str(path)))
+    log.debug("dangjian: %d brands from %s", len(site.brands), brands_dir)
+    return files
+
+
+def _add(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None and not existing.generated_by:
+        report([Problem(f"docs/{file.src_uri}", "该文件与系统自动生成的页面同名，会被覆盖。",
+                        "请删除或改名该文件；这个页面由 brands/ 和登记表自动生成。", code="layout")])
+        files.remove(existing)
+    files.append(file)
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Add facts boxes to model and study pages and expand ``<!-- dangjian:… -->`` markers."""
+    site, src_uri = _state.site, page.file.src_uri
+    model = site.model_by_uri(src_uri)
+    if model is not None:
+        markdown = render_model_header(model) + markdown
+    study = site.study_by_uri(src_uri)
+    if study is not None:
+        markdown = render_study_header(study) + markdown + render_attachments(study)
+    return expand_markers(markdown, src_uri, site, _state.settings)

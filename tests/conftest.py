@@ -1,0 +1,144 @@
+"""Shared fixtures: real MkDocs builds of small projects written into tmp_path.
+
+``make_project`` writes a complete project (mkdocs.yml pointing at the repo's
+hooks, theme overrides and assets, registries, brands, docs) and ``run_build``
+runs the real ``mkdocs build`` command on it.  ``sample_site`` builds the
+repository's own sample content once per test session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+UNITS = [
+    {"name": "江城市财政局", "short": "市财政局", "group": "经济系统"},
+    {"name": "江城市税务局", "short": "市税务局", "group": "经济系统"},
+    {"name": "江城市公安局", "short": "市公安局", "group": "政法系统"},
+    {"name": "江城市教育局", "short": "市教育局", "group": "社会事业系统"},
+]
+CATEGORIES = [
+    {"name": "党建业务融合", "description": "推动党建与业务深度融合。"},
+    {"name": "为民服务", "description": "以党建引领为民服务。"},
+]
+
+
+def brand_text(**overrides) -> str:
+    """A valid brand index.md; keyword arguments replace or (with None) drop keys."""
+    meta = {
+        "title": "红心理财",
+        "unit": "市财政局",
+        "branch": "预算科党支部",
+        "category": "党建业务融合",
+        "description": "以红心守护钱袋子。",
+        "slogan": "红心向党 理财为民",
+        "year": 2021,
+        "date": "2026-03-15",
+        "honors": ["市直机关先锋杯一等奖"],
+        "tags": ["三会一课"],
+    }
+    for key, value in overrides.items():
+        if value is None:
+            meta.pop(key, None)
+        else:
+            meta[key] = value
+    body = "## 品牌内涵\n\n坚持“三会一课”制度，推动党建与预算管理深度融合。\n"
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+
+
+def doc_text(meta: dict, body: str = "## 正文\n\n内容。\n") -> str:
+    """A Markdown file with front matter."""
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+
+
+@dataclass
+class BuildResult:
+    """Outcome of a real ``mkdocs build``."""
+
+    returncode: int
+    output: str
+    site: Path
+
+    def html(self, url: str) -> str:
+        """The HTML of a page by its directory URL (``brands/x/``) or file path."""
+        path = self.site / url
+        if url.endswith("/") or url == "":
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+    def exists(self, url: str) -> bool:
+        """Whether the built site has this page or file."""
+        path = self.site / url
+        return (path / "index.html").exists() if url.endswith("/") else path.exists()
+
+
+def make_project(root: Path, *, brands: dict[str, str | dict[str, bytes | str]] | None = None,
+                 units: list | str | None = None, categories: list | str | None = None,
+                 docs: dict[str, str | bytes] | None = None, extra_config: dict | None = None) -> Path:
+    """Write a project into ``root``.
+
+    ``brands`` maps a slug to its index.md text, or to a dict of file name →
+    content (text or bytes).  ``docs`` maps docs-relative paths to content.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["hooks"] = [str(REPO / "scripts" / "hooks.py")]
+    config["theme"]["custom_dir"] = str(REPO / "overrides")
+    config["watch"] = []
+    config.update(extra_config or {})
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    docs_dir = root / "docs"
+    shutil.copytree(REPO / "docs" / "assets", docs_dir / "assets")
+    for name in ("index.md", "tags.md"):
+        shutil.copy(REPO / "docs" / name, docs_dir / name)
+    brands_dir = root / "brands"
+    brands_dir.mkdir()
+    for name, value in (("units.yml", UNITS if units is None else units), ("categories.yml", CATEGORIES if categories is None else categories)):
+        text = value if isinstance(value, str) else yaml.safe_dump(value, allow_unicode=True, sort_keys=False)
+        (brands_dir / name).write_text(text, encoding="utf-8")
+    for slug, content in (brands or {}).items():
+        folder = brands_dir / slug
+        folder.mkdir()
+        files = content if isinstance(content, dict) else {"index.md": content}
+        for name, data in files.items():
+            _write(folder / name, data)
+    for rel_path, data in (docs or {}).items():
+        _write(docs_dir / rel_path, data)
+    return root
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(textwrap.dedent(data) if data.startswith("\n") else data, encoding="utf-8")
+
+
+def run_build(project: Path, *, strict: bool = False, site_dir: Path | None = None, config_file: str = "mkdocs.yml") -> BuildResult:
+    """Run the real ``mkdocs build`` in ``project``; return code, combined log and site dir."""
+    site = site_dir or project / "site"
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", config_file, "-d", str(site)]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, encoding="utf-8", timeout=600)
+    return BuildResult(proc.returncode, proc.stdout + proc.stderr, site)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> BuildResult:
+    """The repository's own sample site, built once with --strict."""
+    site = tmp_path_factory.mktemp("sample") / "site"
+    result = run_build(REPO, strict=True, site_dir=site)
+    assert result.returncode == 0, result.output
+    return result
