@@ -224,12 +224,13 @@ def load_brands(brands_dir: Path, root: Path, units: list[Unit], categories: lis
     return brands, drafts, problems
 
 
-def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Category],
-               settings: Settings) -> tuple[Brand | None, bool, list[Problem]]:
-    """Load one bundle; returns ``(brand or None, is_draft, problems)``."""
-    index = folder / "index.md"
-    rel_path = rel(index, root)
-    source = read_source(index, rel_path)
+def read_front_matter(path: Path, rel_path: str):
+    """Read and parse a content file; returns ``(front matter or None, is_draft, problems)``.
+
+    A draft returns no front matter and no problems: drafts are never validated
+    or published, so a half-written draft cannot break the build.
+    """
+    source = read_source(path, rel_path)
     if source.text is None:
         return None, False, source.problems
     fm, problems = parse_front_matter(source.text, rel_path)
@@ -237,6 +238,17 @@ def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Cat
         return None, False, problems
     if fm.data.get("draft") is True:
         return None, True, []
+    return fm, False, problems
+
+
+def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Category],
+               settings: Settings) -> tuple[Brand | None, bool, list[Problem]]:
+    """Load one bundle; returns ``(brand or None, is_draft, problems)``."""
+    index = folder / "index.md"
+    rel_path = rel(index, root)
+    fm, is_draft, problems = read_front_matter(index, rel_path)
+    if fm is None:
+        return None, is_draft, problems
     meta, problems = validate_meta(BrandMeta, fm.data, rel_path, fm.lines)
     unit = category = None
     unit_value = fm.data.get("unit")
@@ -374,14 +386,9 @@ def _load_doc(path: Path, root: Path, docs_dir: Path, model: type) -> tuple[tupl
                                 f"文件名只用小写字母、数字和连字符，例如改名为 {suggest_slug(path.stem)}.md。",
                                 field="文件名", code="bad-slug"))
         return None, False, problems
-    source = read_source(path, rel_path)
-    if source.text is None:
-        return None, False, source.problems
-    fm, errs = parse_front_matter(source.text, rel_path)
+    fm, is_draft, errs = read_front_matter(path, rel_path)
     if fm is None:
-        return None, False, errs
-    if fm.data.get("draft") is True:
-        return None, True, []
+        return None, is_draft, errs
     meta, errs = validate_meta(model, fm.data, rel_path, fm.lines)
     for ref in find_image_refs(fm.body, fm.body_line):
         if not ref.is_external:
