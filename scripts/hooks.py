@@ -19,6 +19,7 @@ from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
 from dangjian.loader import load_site  # noqa: E402
 from dangjian.model import Site  # noqa: E402
 from dangjian.problems import Problem, Severity  # noqa: E402
@@ -40,6 +41,8 @@ class _State:
     root: Path
     settings: Settings
     site: Site
+    images: ImagePipeline
+    image_sources: dict[str, Path]
 
 
 _state = _State()
@@ -64,6 +67,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
                                 "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls"))
     report(problems)
+    settings = _state.settings
+    _state.images = ImagePipeline(_state.root / settings.image_cache_dir, _state.root,
+                                  quality=settings.image_quality, warn_bytes=settings.image_warn_mb * 1048576)
     return config
 
 
@@ -78,13 +84,44 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(file)
     for page in generate_pages(site, settings):
         _add(files, File.generated(config, page.src_uri, content=page.markdown))
-    brands_dir = _state.root / settings.brands_dir
+    # Photos are published only as processed copies (no EXIF/GPS); originals stay out of the site.
+    sources: dict[str, Path] = {}
+    jobs: list[ImageJob] = []
     for brand in site.brands:
+        page = f"{settings.brands_dir}/{brand.slug}/index.md"
         for path in sorted(brand.folder.iterdir()):
-            if path.is_file() and path.name != "index.md" and not path.name.startswith("."):
-                _add(files, File.generated(config, f"brands/{brand.slug}/{path.name}", abs_src_path=str(path)))
-    log.debug("dangjian: %d brands from %s", len(site.brands), brands_dir)
+            if not path.is_file() or path.name == "index.md" or path.name.startswith("."):
+                continue
+            site_path = f"brands/{brand.slug}/{path.name}"
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                _add(files, File.generated(config, site_path, abs_src_path=str(path)))
+                continue
+            sources[site_path] = path
+            _add(files, _ProcessedImage.generated(config, site_path, abs_src_path=str(path)))
+            jobs.append(ImageJob(path, "photo", page))
+            if path.name == brand.meta.cover:
+                jobs.append(ImageJob(path, "thumb", page, field="cover"))
+            if path.name == brand.meta.logo:
+                jobs.append(ImageJob(path, "logo", page, field="logo"))
+    for file in list(files):
+        if file.is_media_file() and Path(file.src_uri).suffix.lower() in IMAGE_SUFFIXES \
+                and not file.src_uri.startswith("assets/") and not isinstance(file, _ProcessedImage):
+            sources[file.dest_uri] = Path(file.abs_src_path)
+            jobs.append(ImageJob(Path(file.abs_src_path), "photo", f"docs/{file.src_uri}"))
+            files.remove(file)
+            files.append(_ProcessedImage.generated(config, file.src_uri, abs_src_path=file.abs_src_path))
+    _state.image_sources = sources
+    report(_state.images.run(jobs))
+    images = _state.images
+    log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
     return files
+
+
+class _ProcessedImage(File):
+    """An original photo: known to link validation, never copied (its processed copies are)."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        pass
 
 
 def _add(files: Files, file: File) -> None:
@@ -106,3 +143,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if study is not None:
         markdown = render_study_header(study) + markdown + render_attachments(study)
     return expand_markers(markdown, src_uri, site, _state.settings)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Responsive ``<picture>`` for every processed photo, logo and card thumbnail."""
+    return rewrite_images(output, page.url, _state.image_sources.get, _state.images)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Copy the processed images (from the cache) into the built site."""
+    _state.images.publish(Path(config.site_dir))

@@ -69,7 +69,10 @@ def test_brand_page_hero_and_body(good):
     assert 'href="../../categories/dang-jian-ye-wu-rong-he/"' in html
     assert "坚持“三会一课”制度" in html
     assert html.count("<h1") == 1
-    assert good.exists("brands/hongxin/photo-1.jpg")
+    # the photo is published only as processed copies, never the original (EXIF, GPS)
+    assert not good.exists("brands/hongxin/photo-1.jpg")
+    srcs = re.findall(r'<img[^>]*class="dj-hero__img"[^>]*src="([^"]+)"', html)
+    assert srcs and good.exists("brands/hongxin/" + srcs[0])
     # a brand without logo gets a placeholder with the unit's short name
     assert 'dj-placeholder' in good.html("brands/jingwei/") and "市公安局" in good.html("brands/jingwei/")
 
@@ -81,7 +84,8 @@ def test_showcase_cards_featured_first_and_filters(good):
     assert titles == ["红心理财", "税韵红帆", "警徽先锋"]
     assert 'data-group="政法系统"' in cards[2] and 'data-year="2019"' in cards[2]
     assert 'select name="group"' in html and 'select name="category"' in html and 'select name="year"' in html
-    assert 'src="hongxin/photo-1.jpg"' in cards[0]
+    thumb = re.search(r'<img class="dj-card__cover" src="([^"]+)"', cards[0]).group(1)
+    assert thumb.startswith("../assets/images/") and good.exists("brands/" + thumb)
 
 
 def test_unit_category_and_coverage_pages(good):

@@ -147,7 +147,7 @@ def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
     slogan = f'<p class="dj-hero__slogan">{_e(m.slogan)}</p>' if m.slogan else ""
     cover = ""
     if m.cover:
-        cover = f'<figure class="dj-hero__cover"><img src="{_e(m.cover)}" alt="{_e(m.title)}封面"></figure>'
+        cover = f'<figure class="dj-hero__cover"><img class="dj-hero__img" src="{_e(m.cover)}" alt="{_e(m.title)}封面" loading="eager" fetchpriority="high"></figure>'
     hero = (
         f'<div class="dj-hero">{cover}<div class="dj-hero__head">'
         f'<div class="dj-hero__logo">{logo_html(brand, base)}</div>'

@@ -35,6 +35,15 @@ class Settings:
     description_max_chars: int = 120
     """A brand's one-sentence description longer than this is a warning."""
 
+    image_cache_dir: str = ".cache/images"
+    """Where processed photos are cached (relative to the project root; ignored by git)."""
+
+    image_quality: int = 80
+    """WebP/JPEG quality of processed photos (1-100)."""
+
+    image_warn_mb: int = 10
+    """An original photo larger than this many MB is a warning (it is still processed)."""
+
     @classmethod
     def from_mapping(cls, data: dict[str, Any] | None, source: str = "mkdocs.yml") -> tuple[Settings, list[Problem]]:
         """Build settings from a mapping, reporting unknown keys and wrong types."""
