@@ -20,6 +20,8 @@ from mkdocs.structure.pages import Page
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
+from dangjian.charts import render_stats_page  # noqa: E402
+from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
 from dangjian.loader import load_site  # noqa: E402
 from dangjian.model import Site  # noqa: E402
 from dangjian.problems import Problem, Severity  # noqa: E402
@@ -84,6 +86,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(file)
     for page in generate_pages(site, settings):
         _add(files, File.generated(config, page.src_uri, content=page.markdown))
+    # 数据总览 (static SVG charts) and the RSS feed of new brands and study materials.
+    _add(files, File.generated(config, render_stats_page(site).src_uri, content=render_stats_page(site).markdown))
+    _add(files, File.generated(config, FEED_PATH, content=render_feed(site, config.site_url or "", config.site_name, config.site_description or "")))
     # Photos are published only as processed copies (no EXIF/GPS); originals stay out of the site.
     sources: dict[str, Path] = {}
     jobs: list[ImageJob] = []

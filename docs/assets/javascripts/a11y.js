@@ -1,0 +1,50 @@
+/* 适老化 controls: text size (标准/大/特大) and high contrast, remembered in localStorage.
+   The inline script in partials/dj-head.html applies the saved state before first paint;
+   this file wires the header buttons and keeps their aria-pressed state in sync. */
+(function () {
+  "use strict";
+  var KEY = "dangjian.a11y";
+  var root = document.documentElement;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function save(state) {
+    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: keep for this page only */ }
+  }
+  function apply(state) {
+    if (state.size === "large" || state.size === "xlarge") root.setAttribute("data-dj-size", state.size);
+    else root.removeAttribute("data-dj-size");
+    if (state.contrast === "high") root.setAttribute("data-dj-contrast", "high");
+    else root.removeAttribute("data-dj-contrast");
+    var size = state.size || "normal";
+    document.querySelectorAll(".dj-a11y [data-dj-size]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-dj-size") === size));
+    });
+    document.querySelectorAll(".dj-a11y [data-dj-contrast]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(state.contrast === "high"));
+    });
+  }
+
+  var state = load();
+  apply(state);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".dj-a11y button");
+    if (!button) return;
+    if (button.hasAttribute("data-dj-size")) {
+      state.size = button.getAttribute("data-dj-size");
+    } else {
+      state.contrast = state.contrast === "high" ? "normal" : "high";
+    }
+    save(state);
+    apply(state);
+  });
+  // Material's search overlay is a dialog without a name; screen readers announce it as 站内搜索.
+  document.querySelectorAll(".md-search[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (node) {
+    node.setAttribute("aria-label", "站内搜索");
+  });
+  // The printed page shows the address the reader actually used (works under any sub-path).
+  document.querySelectorAll("[data-dj-print-url]").forEach(function (node) {
+    node.textContent = location.href.split("#")[0];
+  });
+})();
