@@ -1,0 +1,75 @@
+"""Publish the site safely: a new release folder, then an atomic switch of ``current``.
+
+    python scripts/publish.py                    build and publish into releases/
+    python scripts/publish.py --keep 10          keep the last 10 releases
+    python scripts/publish.py --list             list releases
+    python scripts/publish.py --rollback         go back to the previous release
+    python scripts/publish.py --rollback 20260315T080000Z
+    python scripts/publish.py --csp site/        the CSP header line for deploy/nginx.conf
+
+nginx serves ``<releases>/current`` (see deploy/nginx.conf and docs/guide/publish.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dangjian.publish import PublishError, compute_csp, current_release, list_releases, publish, rollback  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(description="构建并安全发布网站（新版本目录 + 原子切换 current 符号链接）。")
+    parser.add_argument("--project", type=Path, default=ROOT, help="项目目录（含 mkdocs.yml），默认为本仓库")
+    parser.add_argument("--releases", type=Path, default=None, help="版本目录，默认为 <项目>/releases")
+    parser.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5）")
+    parser.add_argument("--no-gzip", action="store_true", help="不生成 .gz 预压缩文件")
+    parser.add_argument("--rollback", nargs="?", const="", metavar="版本", help="回滚到上一版本或指定版本")
+    parser.add_argument("--list", action="store_true", help="列出已有版本")
+    parser.add_argument("--csp", nargs="?", const="", metavar="网站目录",
+                        help="输出已构建网站（默认为 current 版本）需要的 Content-Security-Policy，用于 deploy/nginx.conf")
+    args = parser.parse_args(argv)
+    project = args.project.resolve()
+    releases_dir = (args.releases or project / "releases").resolve()
+    try:
+        if args.list:
+            current = current_release(releases_dir)
+            for path in list_releases(releases_dir):
+                print(("* " if current and path.resolve() == current else "  ") + path.name)
+            return 0
+        if args.csp is not None:
+            site = Path(args.csp) if args.csp else current_release(releases_dir)
+            if site is None or not (site / "index.html").is_file():
+                print(f"错误：{site or releases_dir / 'current'} 不是已构建的网站。请先发布，或指定 mkdocs build 的输出目录。", file=sys.stderr)
+                return 2
+            print(compute_csp(site))
+            return 0
+        if args.rollback is not None:
+            old, new = rollback(releases_dir, args.rollback or None)
+            print(f"已回滚：current 由 {old.name} 切换到 {new.name}。")
+            return 0
+        if not (project / "mkdocs.yml").is_file():
+            print(f"错误：{project} 中没有 mkdocs.yml。请用 --project 指定项目目录。", file=sys.stderr)
+            return 2
+        result = publish(project, releases_dir, keep=args.keep, gzip_files=not args.no_gzip)
+    except PublishError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"错误：文件操作失败（{exc}）。正在发布的网站没有改动；请检查磁盘空间和目录权限。", file=sys.stderr)
+        return 1
+    print(f"已发布 {result.release.name}（用时 {result.seconds:.1f} 秒，预压缩 {result.gzipped} 个文件）。")
+    print(f"current -> {result.release.name}" + (f"（上一版本 {result.previous.name}）" if result.previous else ""))
+    for path in result.pruned:
+        print(f"已删除旧版本 {path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
