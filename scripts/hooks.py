@@ -87,7 +87,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for page in generate_pages(site, settings):
         _add(files, File.generated(config, page.src_uri, content=page.markdown))
     # 数据总览 (static SVG charts) and the RSS feed of new brands and study materials.
-    _add(files, File.generated(config, render_stats_page(site).src_uri, content=render_stats_page(site).markdown))
+    stats = render_stats_page(site)
+    _add(files, File.generated(config, stats.src_uri, content=stats.markdown))
     _add(files, File.generated(config, FEED_PATH, content=render_feed(site, config.site_url or "", config.site_name, config.site_description or "")))
     # Photos are published only as processed copies (no EXIF/GPS); originals stay out of the site.
     sources: dict[str, Path] = {}

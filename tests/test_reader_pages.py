@@ -217,6 +217,19 @@ def test_text_size_and_contrast_are_remembered_and_readable(chromium, base, cont
     assert run_axe(page) == []  # contrast (and everything else) holds in high-contrast mode
     screenshot(page, "reader-a11y-brand-xlarge-contrast-phone")
 
+    # Every kind of page at 特大 + 高对比 on a phone: no horizontal scroll; axe (incl. contrast) on a few.
+    problems = []
+    for name, url in pages_under_test(content).items():
+        page.goto(base + url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            problems.append(f"{name}: 特大字号下横向滚动 {overflow}px")
+        if name in ("home", "showcase", "stats", "study"):
+            problems += [f"{name}: 高对比模式 axe {v}" for v in run_axe(page)]
+        if name == "home":
+            screenshot(page, "reader-a11y-home-xlarge-contrast-phone")
+    assert problems == [], "\n".join(problems)
+
     # Back to standard.
     page.locator(".dj-a11y [data-dj-size=normal]").click()
     page.locator(".dj-a11y__contrast").click()
@@ -280,7 +293,7 @@ def test_search_finds_a_study_material_under_the_sub_path(chromium, base, conten
     page.locator("input.md-search__input, input[type=search]").first.press_sequentially(query, delay=60)
     page.locator(f"a[href*='{item.url}']").filter(has_text=query[:2]).first.wait_for(timeout=10000)
     assert page.locator(f".md-search-result a[href*='{item.url}'], [class*=search] a[href*='{item.url}']").count() >= 1
-    screenshot(page, "reader-search-phone")
+    page.screenshot(path=str(screenshot.__globals__["ARTIFACTS"] / "reader-search-phone.png"))  # viewport: the overlay is wider
     outside = [u for u in log.urls if not u.startswith(base)]
     assert outside == [] and log.console_errors == []
     page.context.close()

@@ -26,8 +26,27 @@
     });
   }
 
+  // A wide table that scrolls sideways (e.g. at 特大 on a phone) must be reachable by keyboard.
+  function markScrollables() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "表格（可左右滚动）");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+
   var state = load();
   apply(state);
+  markScrollables();
+  window.addEventListener("resize", markScrollables);
+  // Material wraps tables in .md-typeset__scrollwrap from its own script, after this one runs.
+  window.addEventListener("load", function () { setTimeout(markScrollables, 0); });
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".dj-a11y button");
     if (!button) return;
@@ -38,6 +57,7 @@
     }
     save(state);
     apply(state);
+    markScrollables();
   });
   // Material's search overlay is a dialog without a name; screen readers announce it as 站内搜索.
   document.querySelectorAll(".md-search[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (node) {
