@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
 from dangjian.charts import render_stats_page  # noqa: E402
 from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
-from dangjian.loader import load_site  # noqa: E402
+from dangjian.loader import bundle_files, load_site  # noqa: E402
 from dangjian.model import Site  # noqa: E402
 from dangjian.problems import Problem, Severity  # noqa: E402
 from dangjian.render import (  # noqa: E402
@@ -95,8 +95,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     jobs: list[ImageJob] = []
     for brand in site.brands:
         page = f"{settings.brands_dir}/{brand.slug}/index.md"
-        for path in sorted(brand.folder.iterdir()):
-            if not path.is_file() or path.name == "index.md" or path.name.startswith("."):
+        for path in bundle_files(brand.folder, _state.root):  # never a file linked from outside the project
+            if path.name == "index.md":
                 continue
             site_path = f"brands/{brand.slug}/{path.name}"
             if path.suffix.lower() not in IMAGE_SUFFIXES:

@@ -44,6 +44,32 @@ def closest(value: str, candidates: list[str], n: int = 3) -> list[str]:
     return hits[:n]
 
 
+def is_outside(path: Path, root: Path) -> bool:
+    """True when ``path`` (following symlinks) lies outside the project ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return True
+    return False
+
+
+def bundle_files(folder: Path, root: Path) -> list[Path]:
+    """The files of a brand bundle that may be published: no hidden files, nothing linked from outside the project."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and not is_outside(p, root))
+
+
+def case_twin(path: Path) -> Path | None:
+    """The all-lowercase sibling of ``path`` when both exist (they clash on Windows and in URLs)."""
+    twin = path.with_name(path.name.lower())
+    return twin if twin.name != path.name and twin.exists() else None
+
+
+def _twin_problem(rel_path: str, name: str, twin: Path, root: Path) -> Problem:
+    return Problem(rel_path, f"“{name}”与 {rel(twin, root)} 仅大小写不同：在 Windows 上它们是同一个文件，网址也会冲突。",
+                   "删除重复的一份，或给它起一个不同的名字（只用小写字母、数字和连字符）。", code="duplicate-slug")
+
+
 def rel(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` with forward slashes."""
     try:
@@ -199,9 +225,17 @@ def load_brands(brands_dir: Path, root: Path, units: list[Unit], categories: lis
         folder_rel = rel(folder, root)
         index = folder / "index.md"
         rel_path = rel(index, root)
+        if is_outside(folder, root):
+            problems.append(Problem(folder_rel, "品牌文件夹是指向项目文件夹之外的链接（快捷方式），未发布。",
+                                    "把品牌文件夹本身复制到 brands/ 中，不要用链接。", code="symlink-outside"))
+            continue
         if not index.is_file():
             problems.append(Problem(folder_rel, "品牌文件夹中缺少 index.md。",
                                     "在该文件夹中新建 index.md（可用 python scripts/new.py brand 生成模板）。", code="layout"))
+            continue
+        twin = case_twin(folder)
+        if twin is not None and not SLUG.match(folder.name):
+            problems.append(_twin_problem(rel_path, folder.name, twin, root))
             continue
         if not SLUG.match(folder.name):
             problems.append(Problem(rel_path, f"文件夹名“{folder.name}”不能用作网址。",
@@ -250,6 +284,10 @@ def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Cat
     if fm is None:
         return None, is_draft, problems
     meta, problems = validate_meta(BrandMeta, fm.data, rel_path, fm.lines)
+    for path in sorted(folder.iterdir()):
+        if path.is_symlink() and is_outside(path, root):
+            problems.append(Problem(rel(path, root), "这是指向项目文件夹之外的链接（快捷方式），不会发布到网站。",
+                                    "把文件本身复制到品牌文件夹中，不要用链接。", severity=Severity.WARNING, code="symlink-outside"))
     unit = category = None
     unit_value = fm.data.get("unit")
     if isinstance(unit_value, str) and unit_value.strip():
@@ -381,6 +419,12 @@ def load_studies(docs_dir: Path, root: Path, settings: Settings, topics: list[To
 def _load_doc(path: Path, root: Path, docs_dir: Path, model: type) -> tuple[tuple[Any, str, dict[str, int]] | None, bool, list[Problem]]:
     rel_path = rel(path, root)
     problems: list[Problem] = []
+    if is_outside(path, root):
+        return None, False, [Problem(rel_path, "这是指向项目文件夹之外的链接（快捷方式），不会发布到网站。",
+                                     "把文件本身复制到这里，不要用链接。", code="symlink-outside")]
+    twin = case_twin(path)
+    if twin is not None and not SLUG.match(path.stem):
+        return None, False, [_twin_problem(rel_path, path.name, twin, root)]
     if not SLUG.match(path.stem):
         problems.append(Problem(rel_path, f"文件名“{path.name}”不能用作网址。",
                                 f"文件名只用小写字母、数字和连字符，例如改名为 {suggest_slug(path.stem)}.md。",
