@@ -71,7 +71,11 @@ def test_reader_journey(sample_site, content, chromium, viewport):
         # Search a Chinese brand name and find the brand.
         page.goto(base)
         page.keyboard.press("/")
-        page.locator("input.md-search__input, input[type=search]").first.fill(featured.meta.title)
+        box = page.locator("input.md-search__input, input[type=search]").first
+        box.fill(featured.meta.title)
+        # Playwright inserts Chinese text without key events (an IME ends with a keyup);
+        # Material's search reads the box on keyup, so release a key as a reader's IME would.
+        box.press("End")
         result = page.locator(".md-search-result__item, .dj-search-result").filter(has_text=featured.meta.title[:2])
         result.first.wait_for(timeout=10000)
         links = [a.get_attribute("href") for a in page.locator(".md-search-result a, .dj-search-results a").all()]
