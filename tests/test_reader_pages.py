@@ -75,6 +75,14 @@ def run_axe(page) -> list[dict]:
     ]
 
 
+def load_all_images(page) -> list[str]:
+    """Load lazy photos too (so full-page screenshots show them); return the alt of any broken image."""
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    page.evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
+    return page.evaluate("[...document.images].filter(i => !i.naturalWidth).map(i => i.alt || i.src)")
+
+
 def check_page(page, log: RequestLog, base: str, tag: str, name: str) -> list[str]:
     """The per-page requirements; returns a list of Chinese failure descriptions."""
     failures = []
@@ -111,6 +119,9 @@ def test_every_kind_of_page(chromium, base, content, viewport):
         assert response is not None and response.ok, f"{name}: {base + url} → {response and response.status}"
         page.wait_for_load_state("networkidle")
         failures += check_page(page, log, base, tag, name)
+        broken = load_all_images(page)
+        if broken:
+            failures.append(f"{name}: 图片无法显示 {broken}")
         screenshot(page, f"reader-{name}-{tag}")
     page.context.close()
     assert failures == [], "\n".join(failures)
@@ -247,7 +258,11 @@ def test_print_shows_content_only_with_the_address(chromium, base, content):
     for name, url in (("brand", brand.url), ("study", content.studies[0].url)):
         page.goto(base + url)
         page.wait_for_load_state("networkidle")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         page.emulate_media(media="print")
+        page.wait_for_function("[...document.querySelectorAll('.md-content img')].every(i => i.complete)")
+        blank = page.evaluate("[...document.querySelectorAll('.md-content img')].filter(i => !i.naturalWidth).map(i => i.alt)")
+        assert blank == [], f"打印时这些照片是空白：{blank}"
         hidden = page.evaluate("""() => ['.md-header', '.md-tabs', '.md-sidebar--primary', '.md-footer', '.dj-a11y']
             .filter(s => document.querySelector(s)).filter(s => getComputedStyle(document.querySelector(s)).display !== 'none')""")
         assert hidden == [], f"打印时仍显示：{hidden}"
@@ -259,6 +274,7 @@ def test_print_shows_content_only_with_the_address(chromium, base, content):
         too_wide = page.evaluate("""() => { const w = document.querySelector('.md-content').clientWidth;
             return [...document.querySelectorAll('.md-content img')].filter(i => i.getBoundingClientRect().width > w + 1).map(i => i.src); }""")
         assert too_wide == []
+        page.evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
         screenshot(page, f"reader-print-{name}")
         page.pdf(path=str(Path(screenshot.__globals__["ARTIFACTS"]) / f"reader-print-{name}.pdf"), format="A4")
         page.emulate_media(media="screen")

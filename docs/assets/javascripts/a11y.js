@@ -63,6 +63,10 @@
   document.querySelectorAll(".md-search[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (node) {
     node.setAttribute("aria-label", "站内搜索");
   });
+  // Lazy photos below the fold would print as blank boxes: load them all before printing.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("img[loading=lazy]").forEach(function (img) { img.loading = "eager"; });
+  });
   // The printed page shows the address the reader actually used (works under any sub-path).
   document.querySelectorAll("[data-dj-print-url]").forEach(function (node) {
     node.textContent = location.href.split("#")[0];
