@@ -19,6 +19,10 @@ import yaml
 
 from .problems import Problem
 
+# libyaml's C scanner/parser when available (about 10x faster on large archives);
+# the same safe constructors and token types, so behaviour is unchanged.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: Files larger than this are not read at all (a 20 MB Markdown file is a mistake).
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
@@ -130,7 +134,7 @@ def load_yaml(text: str, rel_path: str, line_offset: int = 0) -> tuple[Any, dict
     """
     problems: list[Problem] = []
     try:
-        for token in yaml.scan(text):
+        for token in yaml.scan(text, Loader=_SafeLoader):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken, yaml.TagToken)):
                 kind = {yaml.AnchorToken: "锚点（&）", yaml.AliasToken: "引用（*）", yaml.TagToken: "标签（!）"}[type(token)]
                 problems.append(Problem(
@@ -141,7 +145,7 @@ def load_yaml(text: str, rel_path: str, line_offset: int = 0) -> tuple[Any, dict
                 ))
         if problems:
             return None, {}, problems
-        loader = yaml.SafeLoader(text)
+        loader = _SafeLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -151,6 +155,10 @@ def load_yaml(text: str, rel_path: str, line_offset: int = 0) -> tuple[Any, dict
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
+        marked = text.split("\n")[mark.line] if mark is not None and mark.line <= text.count("\n") else ""
+        if "\t" in marked[: (mark.column + 1) if mark else 0]:
+            # libyaml's message does not name the tab; the marked line does.
+            exc.problem = "found character '\\t' (tab)"
         return None, {}, [Problem(
             rel_path, f"YAML 格式错误：{_explain_yaml_error(exc)}", _yaml_fix(exc),
             line=line, column=column, code="yaml",
