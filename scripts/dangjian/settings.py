@@ -44,6 +44,9 @@ class Settings:
     image_warn_mb: int = 10
     """An original photo larger than this many MB is a warning (it is still processed)."""
 
+    intranet_hosts: tuple = ()
+    """Host names of intranet sites that content may link to and load resources from (e.g. ``oa.minghu.intranet``)."""
+
     @classmethod
     def from_mapping(cls, data: dict[str, Any] | None, source: str = "mkdocs.yml") -> tuple[Settings, list[Problem]]:
         """Build settings from a mapping, reporting unknown keys and wrong types."""
@@ -58,6 +61,8 @@ class Settings:
                                         f"可用的设置有：{'、'.join(known)}。", field=key, code="settings"))
                 continue
             expected = type(getattr(cls, key))
+            if expected is tuple and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = tuple(value)
             if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
                 problems.append(Problem(source, f"设置“{key}”的类型应为 {expected.__name__}，这里是 {value!r}。",
                                         f"改为与默认值 {getattr(cls, key)!r} 同类型的值。", field=key, code="settings"))

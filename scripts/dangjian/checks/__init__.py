@@ -1,0 +1,219 @@
+"""The review gate: the build's front-matter validation plus content rules, and report formats.
+
+It calls :func:`dangjian.loader.load_site` for front matter, registries and
+images (so the check and the build can never disagree) and runs the content
+rules of :mod:`.content` over every Markdown source.  Internal links are
+resolved here, against the same page set the build publishes (docs pages,
+published brand pages and generated listing pages), so each broken link is
+reported with its own file, line and column in seconds; the strict build in CI
+(MkDocs 1.6 ``validation``) remains the second net.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..loader import bundle_files, load_site, rel
+from ..problems import Problem, Severity, sort_problems
+from ..render import generate_pages
+from ..settings import Settings
+from ..sources import read_source
+from .content import FileCheck, LinkIndex, heading_ids
+from .wording import load_rules
+
+RULES_FILE = "rules/wording.yml"
+#: Changing one of these can break any page, so a --changed-since run checks everything.
+GLOBAL_FILES = ("mkdocs.yml", RULES_FILE)
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without executing its tags (``!ENV``, ``!!python/name``)."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+@dataclass
+class Project:
+    """Where things are: project root, docs folder and settings from mkdocs.yml."""
+
+    root: Path
+    docs_dir: Path
+    settings: Settings
+    problems: list[Problem]
+
+    @classmethod
+    def open(cls, root: Path) -> "Project":
+        root = root.resolve()
+        config_path = root / "mkdocs.yml"
+        config: dict = {}
+        problems: list[Problem] = []
+        if config_path.is_file():
+            try:
+                config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+            except yaml.YAMLError as exc:
+                problems.append(Problem("mkdocs.yml", f"mkdocs.yml 无法解析（{exc}）。", "检查缩进和冒号。", code="settings"))
+        extra = config.get("extra") or {}
+        settings, errs = Settings.from_mapping(extra.get("dangjian") if isinstance(extra, dict) else None)
+        return cls(root, root / str(config.get("docs_dir") or "docs"), settings, problems + errs)
+
+    def markdown_files(self) -> list[Path]:
+        """Every Markdown source a writer edits: brand bundles and docs pages (not theme assets)."""
+        brands = sorted((self.root / self.settings.brands_dir).glob("*/index.md"))
+        docs = sorted(p for p in self.docs_dir.rglob("*.md")
+                      if not any(part.startswith((".", "_")) for part in p.relative_to(self.docs_dir).parts)
+                      and p.relative_to(self.docs_dir).parts[0] != "assets")
+        return brands + docs
+
+
+def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
+    """The pages and files the build publishes, and each source file's published ``src_uri``."""
+    index = LinkIndex()
+    sources: dict[str, str] = {}
+    docs = project.docs_dir
+    for path in sorted(docs.rglob("*")):
+        if not path.is_file():
+            continue
+        src_uri = path.relative_to(docs).as_posix()
+        if src_uri in site.excluded_docs:
+            continue
+        if path.suffix == ".md":
+            source = read_source(path, rel(path, project.root))
+            index.pages[src_uri] = heading_ids(source.text or "")
+            sources[rel(path, project.root)] = src_uri
+        else:
+            index.files.add(src_uri)
+    for brand in site.brands:
+        index.pages[brand.src_uri] = heading_ids(brand.body)
+        for path in bundle_files(brand.folder, project.root):
+            if path.name != "index.md":
+                index.files.add(f"brands/{brand.slug}/{path.name}")
+    for page in generate_pages(site, project.settings):
+        index.pages.setdefault(page.src_uri, heading_ids(page.markdown))
+    for extra in ("stats.md", "feed.xml"):
+        index.pages.setdefault(extra, set())
+    brands_dir = project.root / project.settings.brands_dir
+    for folder in sorted(p for p in brands_dir.glob("*/") if (p / "index.md").is_file()):
+        sources[rel(folder / "index.md", project.root)] = f"brands/{folder.name}/index.md"
+    return index, sources
+
+
+def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
+    """Check the project at ``root``; ``only`` limits the report to these project-relative paths."""
+    project = Project.open(root)
+    problems = list(project.problems)
+    rules, errs = load_rules(project.root / RULES_FILE, RULES_FILE)
+    problems += errs
+    site = load_site(project.root, project.docs_dir, project.settings)
+    problems += site.problems
+    index, sources = build_index(project, site)
+    for path in project.markdown_files():
+        rel_path = rel(path, project.root)
+        if not selected(rel_path, only):
+            continue
+        source = read_source(path, rel_path)
+        if source.text is None:
+            continue  # load_site already reported it for collections; report once for other pages
+        problems += FileCheck(rel_path, source.text, rules, project.settings.intranet_hosts,
+                              sources.get(rel_path), index).run()
+    if only is not None:
+        problems = [p for p in problems if selected(p.path, only)]
+    return dedupe(sort_problems(problems))
+
+
+def selected(path: str, only: set[str] | None) -> bool:
+    """True when ``path`` is one of ``only`` or inside one of its folders (``None``: everything)."""
+    return only is None or any(path == o or path.startswith(o.rstrip("/") + "/") for o in only)
+
+
+def dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, result = set(), []
+    for p in problems:
+        key = (p.path, p.line, p.column, p.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(p)
+    return result
+
+
+# ---------------------------------------------------------------- report formats
+
+
+def format_human(problems: list[Problem]) -> str:
+    """Grouped by file: ``  行:列  错误  message`` then the fix; a Chinese summary last."""
+    out: list[str] = []
+    current = None
+    for p in problems:
+        if p.path != current:
+            current = p.path
+            out.append(("\n" if out else "") + p.path)
+        where = f"{p.line or '-'}:{p.column or '-'}"
+        field = f"字段“{p.field}”：" if p.field else ""
+        out.append(f"  {where:<8} {p.severity.label}  {field}{p.message}")
+        if p.excerpt:
+            out.append(f"  {'':<8}       原文（已打码）：{p.excerpt}")
+        if p.fix:
+            out.append(f"  {'':<8}       修改方法：{p.fix}")
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = sum(p.severity is Severity.WARNING for p in problems)
+    files = len({p.path for p in problems})
+    if problems:
+        out.append(f"\n共 {errors} 个错误、{warnings} 个警告，涉及 {files} 个文件。" + ("有错误，不能合并。" if errors else ""))
+    else:
+        out.append("检查通过：没有发现问题。")
+    return "\n".join(out) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems: list[Problem]) -> str:
+    """GitHub / Gitea Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
+    lines = []
+    for p in problems:
+        kind = {"error": "error", "warning": "warning"}.get(p.severity.value, "notice")
+        props = [f"file={_escape_prop(p.path)}"]
+        if p.line:
+            props.append(f"line={p.line}")
+        if p.column:
+            props.append(f"col={p.column}")
+        props.append(f"title={_escape_prop(p.code)}")
+        text = p.message + (f" 修改方法：{p.fix}" if p.fix else "")
+        lines.append(f"::{kind} {','.join(props)}::{_escape_data(text)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_gitlab(problems: list[Problem]) -> str:
+    """GitLab Code Quality report (JSON array)."""
+    items = []
+    for p in problems:
+        fingerprint = hashlib.sha1(f"{p.path}|{p.line}|{p.column}|{p.code}|{p.message}".encode()).hexdigest()
+        items.append({
+            "description": p.message + (f" 修改方法：{p.fix}" if p.fix else ""),
+            "check_name": p.code,
+            "fingerprint": fingerprint,
+            "severity": {"error": "major", "warning": "minor"}.get(p.severity.value, "info"),
+            "location": {"path": p.path, "lines": {"begin": p.line or 1}},
+        })
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def format_json(problems: list[Problem]) -> str:
+    """Plain JSON for other tools."""
+    items = [{"path": p.path, "line": p.line, "column": p.column, "severity": p.severity.value, "code": p.code,
+              "field": p.field, "message": p.message, "fix": p.fix, "excerpt": p.excerpt} for p in problems]
+    return json.dumps({"problems": items, "errors": sum(p.severity is Severity.ERROR for p in problems)},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATS = {"human": format_human, "github": format_github, "gitlab": format_gitlab, "json": format_json}

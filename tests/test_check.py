@@ -1,0 +1,274 @@
+"""The review gate (scripts/check.py): every rule fires on a positive example and
+stays silent on a near miss; every output format parses; CI templates call the
+commands the README names."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, brand_text, doc_text, make_project
+
+from dangjian.checks import FORMATS, run_check
+from dangjian.checks.content import FileCheck, id_card_valid, luhn_valid, mask
+from dangjian.checks.wording import load_rules
+
+RULES, RULE_ERRORS = load_rules(REPO / "rules" / "wording.yml", "rules/wording.yml")
+
+# rule name → (a line that must fire, a near miss that must not)
+WORDING_CASES = {
+    "文号括号": ("根据明财发[2025]12号文件要求", "根据明财发〔2025〕12号文件要求，于（2025年）3月完成"),
+    "中国特色社会主义": ("坚持和发展中国特色社会主意", "坚持和发展中国特色社会主义"),
+    "三会一课": ("严格落实三会一会制度", "严格落实三会一课制度，每月一会"),
+    "两学一做": ("推进两学一作学习教育常态化", "推进两学一做学习教育常态化"),
+    "不忘初心": ("不忘初衷、牢记使命", "不忘初心、牢记使命，不改初衷"),
+    "两个维护": ("坚决做到两个拥护", "坚决做到两个维护，拥护党的领导"),
+    "二十大精神": ("深入学习贯彻党的十九大精神", "党的十九大以来，我们深入学习贯彻党的二十大精神"),
+    "全面建成小康社会": ("为决胜全面建成小康社会贡献力量", "我国已全面建成小康社会"),
+    "新冠病毒感染": ("新冠肺炎疫情防控期间", "新冠病毒感染疫情防控期间"),
+}
+
+
+def check(text: str, rel_path: str = "docs/page.md", **kwargs):
+    return FileCheck(rel_path, text, RULES, **kwargs).run()
+
+
+def codes(problems) -> list[str]:
+    return [p.code for p in problems]
+
+
+def test_rules_file_loads_and_every_rule_has_a_case():
+    assert RULE_ERRORS == []
+    assert {r.name for r in RULES} == set(WORDING_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(WORDING_CASES))
+def test_wording_rule_fires_and_near_miss_is_silent(name):
+    positive, near_miss = WORDING_CASES[name]
+    assert name in codes(check(positive + "。\n"))
+    assert name not in codes(check(near_miss + "。\n"))
+
+
+def test_wording_skips_code_urls_and_honours_the_ignore_marker():
+    text = ("```\n三会一会\n```\n\n    三会一会 in indented code\n\n"
+            "见 `三会一会` 与 [链接](https://oa.example/三会一会) 和 http://x.example/三会一会\n"
+            "三会一会 <!-- check:ignore 三会一课 -->\n"
+            "<!-- check:ignore 三会一课 -->\n三会一会\n"
+            "三会一会 <!-- check:ignore 两学一做 -->\n")
+    problems = [p for p in check(text) if p.code == "三会一课"]
+    assert [p.line for p in problems] == [11]
+
+
+def test_indented_list_continuation_is_still_prose():
+    assert "三会一课" in codes(check("- 第一项\n\n    三会一会，列表中的续行\n"))
+
+
+def test_rules_file_mistakes_are_reported_in_chinese(tmp_path):
+    path = tmp_path / "wording.yml"
+    path.write_text("- name: 坏规则\n  regex: '(未闭合'\n  suggestion: x\n- name: 缺建议\n  pattern: y\n- name: 多字段\n  pattern: z\n  suggestion: z\n  colour: red\n", encoding="utf-8")
+    rules, problems = load_rules(path, "rules/wording.yml")
+    assert rules == []
+    assert [p.line for p in problems] == [1, 4, 6]
+    assert "正则表达式有误" in problems[0].message
+
+
+# ---------------------------------------------------------------- personal information
+
+VALID_ID = "11010519491231002X"
+VALID_CARD = "6222020200000000006"  # 19 digits, Luhn-valid
+
+
+def test_checksums():
+    assert id_card_valid(VALID_ID) and not id_card_valid("110105194912310021")
+    assert luhn_valid(VALID_CARD) and not luhn_valid("6222020200000000008")
+    assert mask("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize("positive,near_miss,code", [
+    (f"身份证号 {VALID_ID}", "编号 110105194912310021（校验位不符）", "身份证号"),
+    ("联系电话 13812345678", "联系电话 138****5678，座机 0571-12345678，编号 123812345678", "手机号"),
+    (f"工资卡 {VALID_CARD}", "流水号 6222020200000000008", "银行卡号"),
+    ("工资卡 6222 0202 0000 0000 006", "工资卡 6222 0202 0000 0000 008", "银行卡号"),
+])
+def test_personal_information_fires_masked_and_near_miss_is_silent(positive, near_miss, code):
+    problems = [p for p in check(positive + "\n") if p.code == code]
+    assert len(problems) == 1 and problems[0].severity.value == "error"
+    digits = re.sub(r"\D", "", positive)
+    for p in problems:
+        assert digits not in re.sub(r"\D", "", p.message + (p.excerpt or "") + p.fix)
+        assert "*" in p.excerpt
+    assert code not in codes(check(near_miss + "\n"))
+
+
+def test_personal_information_in_front_matter_is_found():
+    problems = check("---\ntitle: 示例\ncontact: 13912345678\n---\n\n正文\n")
+    assert [(p.code, p.line) for p in problems] == [("手机号", 3)]
+
+
+# ---------------------------------------------------------------- HTML, resources, alt text
+
+@pytest.mark.parametrize("positive,near_miss,code", [
+    ("<script>alert(1)</script>", "文中写到 script 一词和 &lt;script&gt;", "不安全代码"),
+    ('<iframe src="video.html"></iframe>', "iframe 与 object 只是文字", "不安全代码"),
+    ("<object data=x.swf></object>", "<div>object</div>", "不安全代码"),
+    ("<style>body{}</style>", '<span class="style">x</span>', "不安全代码"),
+    ('<img src="a.png" alt="x" onerror="alert(1)">', '<img src="a.png" alt="one error">', "不安全代码"),
+    ('<a href="javascript:alert(1)">点</a>', '<a href="../a/index.md">javascript: 教程</a>', "不安全代码"),
+    ("[点](javascript:alert(1))", "[javascript 教程](guide.md)", "不安全代码"),
+    ("![图](https://cdn.example.com/a.png)", "![图](a.png) 来源 https://cdn.example.com", "外部资源"),
+    ('<img src="//cdn.example.com/a.png" alt="x">', '<img src="img/cdn.png" alt="x">', "外部资源"),
+    ('<link rel="stylesheet" href="https://cdn.example.com/a.css">', "<p>stylesheet</p>", "外部资源"),
+    ('<embed src="http://x.example/a.swf">', "embed 一词", "外部资源"),
+    ("[百度](https://www.baidu.com/)", "[办公系统](http://oa.minghu.intranet/x)", "外部链接"),
+    ("![](photo.jpg)", "![主题党日](photo.jpg)", "图片说明"),
+    ('<img src="photo.jpg">', '<img src="photo.jpg" alt="主题党日">', "图片说明"),
+])
+def test_html_resource_and_alt_rules(positive, near_miss, code):
+    hosts = ("oa.minghu.intranet",)
+    assert code in codes(check(positive + "\n", intranet_hosts=hosts))
+    assert code not in codes(check(near_miss + "\n", intranet_hosts=hosts))
+
+
+def test_html_rules_skip_code_blocks():
+    assert check("```html\n<script src=\"https://x.example/a.js\"></script>\n```\n") == []
+
+
+# ---------------------------------------------------------------- whole project, links, formats
+
+GOOD_DOC = doc_text({"title": "学习资料", "date": "2026-01-01"}, "## 正文 {#zhengwen}\n\n见[品牌](../brands/hong-xin/index.md#pin-pai)。\n")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = make_project(
+        tmp_path_factory.mktemp("check") / "p",
+        brands={
+            "hong-xin": brand_text(tags=None).replace("## 品牌内涵", "## 品牌内涵 {#pin-pai}")
+            + "\n见[指南](../../guide/page.md#zhengwen)、[单位](../../units/index.md)。\n",
+            "bad-links": brand_text(title="坏链接", tags=None)
+            + "\n[无此页](../nope/index.md) [锚点](../hong-xin/index.md#nothere) [目录](../hong-xin/)\n"
+            + "联系 13812345678\n",
+        },
+        docs={"guide/page.md": GOOD_DOC, "guide/other.md": "# 其它\n\n[坏](page.md#nothere)\n"},
+        extra_config={"extra": {"dangjian": {"intranet_hosts": ["oa.minghu.intranet"]}}},
+    )
+    shutil.copytree(REPO / "rules", root / "rules")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "add", "."], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"], cwd=root, check=True)
+    return root
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "scripts" / "check.py"), "--root", str(root), *args],
+                          capture_output=True, text=True, encoding="utf-8", cwd=root)
+
+
+def test_links_resolved_against_published_pages(project):
+    problems = run_check(project)
+    links = sorted((p.path, p.line) for p in problems if p.code == "站内链接")
+    bad = "brands/bad-links/index.md"
+    assert [p for p in links if p[0] == "brands/hong-xin/index.md"] == []
+    assert [path for path, _ in links].count(bad) == 3
+    assert ("docs/guide/other.md", 3) in links
+    assert not [p for p in problems if p.path == "docs/guide/page.md"]
+
+
+def test_front_matter_validation_is_the_builds(project):
+    (project / "brands" / "typo").mkdir(exist_ok=True)
+    (project / "brands" / "typo" / "index.md").write_text(brand_text(unit="市财政", tags=None), encoding="utf-8")
+    try:
+        problems = run_check(project, {"brands/typo"})
+        assert [p.code for p in problems] == ["unknown-unit"]
+        assert "市财政局" in problems[0].fix
+    finally:
+        shutil.rmtree(project / "brands" / "typo")
+
+
+def test_human_format_and_exit_status(project):
+    done = cli(project)
+    assert done.returncode == 1
+    out = done.stdout
+    assert "brands/bad-links/index.md\n" in out
+    assert re.search(r"^\s+\d+:\d+\s+错误\s+发现未打码的手机号", out, re.M)
+    assert "13812345678" not in out and "138****5678" in out
+    assert "修改方法" in out and re.search(r"共 \d+ 个错误", out)
+    clean = cli(project, "docs/guide/page.md")
+    assert clean.returncode == 0 and "检查通过" in clean.stdout
+
+
+def test_github_format_parses(project):
+    out = cli(project, "--format", "github").stdout.splitlines()
+    pattern = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+)(?:,col=(\d+))?,title=([^:]+)::(.+)$")
+    parsed = [pattern.match(line) for line in out]
+    assert parsed and all(parsed), out
+    assert ("error", "brands/bad-links/index.md") in {(m.group(1), m.group(2)) for m in parsed}
+
+
+def test_gitlab_format_parses(project):
+    items = json.loads(cli(project, "--format", "gitlab").stdout)
+    assert items and all({"description", "check_name", "fingerprint", "severity", "location"} <= set(i) for i in items)
+    assert all(i["severity"] in {"info", "minor", "major", "critical", "blocker"} for i in items)
+    assert len({i["fingerprint"] for i in items}) == len(items)
+    assert all(isinstance(i["location"]["lines"]["begin"], int) for i in items)
+
+
+def test_json_format_parses(project):
+    data = json.loads(cli(project, "--format", "json").stdout)
+    assert data["errors"] == sum(p["severity"] == "error" for p in data["problems"]) > 0
+
+
+def test_changed_since_checks_only_changed_files(project):
+    assert cli(project, "--changed-since", "HEAD").stdout.strip() == "检查通过：没有发现问题。"
+    page = project / "docs" / "guide" / "page.md"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original + "\n三会一会\n", encoding="utf-8")
+    try:
+        data = json.loads(cli(project, "--changed-since", "HEAD", "--format", "json").stdout)
+        assert {p["path"] for p in data["problems"]} == {"docs/guide/page.md"}
+    finally:
+        page.write_text(original, encoding="utf-8")
+    bad = cli(project, "--changed-since", "no-such-ref")
+    assert bad.returncode != 0 and "no-such-ref" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_repo_sample_content_passes():
+    done = cli(REPO)
+    assert done.returncode == 0, done.stdout
+
+
+# ---------------------------------------------------------------- CI templates
+
+def readme_commands() -> str:
+    return (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_templates_are_valid_and_call_the_readme_commands():
+    github = yaml.safe_load((REPO / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8"))
+    gitlab = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    steps = " ".join(s.get("run", "") for job in github["jobs"].values() for s in job["steps"])
+    scripts = " ".join(" ".join(job.get("script", [])) for job in gitlab.values() if isinstance(job, dict))
+    readme = readme_commands()
+    for command in ("python scripts/check.py", "./dev.sh build", "./dev.sh test"):
+        assert command in readme
+        assert command in steps and command in scripts
+    assert any("upload-artifact" in s.get("uses", "") for job in github["jobs"].values() for s in job["steps"])
+    assert any("artifacts" in job for job in gitlab.values() if isinstance(job, dict))
+    assert "pull_request" in (github.get("on") or github.get(True))
+
+
+def test_pre_commit_hook_runs_the_check():
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = [h for repo in config["repos"] for h in repo["hooks"]]
+    assert any("scripts/check.py" in h["entry"] and h["language"] in ("system", "python") for h in hooks)
+
+
+def test_all_formats_registered():
+    assert set(FORMATS) == {"human", "github", "gitlab", "json"}
