@@ -245,3 +245,15 @@ def test_heic_photo_accepted(tmp_path):
     found = images_of(result, "brands/heic/")
     with Image.open(found["苹果手机照片"][0]) as im:
         assert im.size[0] in (480, 640)
+
+
+def test_photos_in_docs_pages_are_processed_too(tmp_path):
+    project = make_project(tmp_path / "p", docs={
+        "guide/zhinan.md": "# 指南\n\n![流程示意图](liucheng.png)\n",
+        "guide/liucheng.png": encoded(halves(1200, 600), "PNG"),
+    })
+    result = run_build(project, strict=True)
+    assert result.returncode == 0, result.output
+    assert not result.exists("guide/liucheng.png")
+    found = images_of(result, "guide/zhinan/")
+    assert {Image.open(p).width for p in found["流程示意图"]} == {480, 960, 1200}
