@@ -62,6 +62,14 @@ def format_date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+#: Listing pages repeat the titles and descriptions of the pages they list; indexing them
+#: would double the search index and make every query return the listing before the page.
+NOT_INDEXED = {"exclude": True}
+#: The /study/ overview shows the newest materials of each topic (the topic page lists all),
+#: so its size does not grow with the archive.
+STUDY_INDEX_PER_TOPIC = 10
+
+
 def front_matter(data: dict) -> str:
     """A YAML front-matter block for a generated page."""
     clean = {k: v for k, v in data.items() if v not in (None, [], "")}
@@ -198,7 +206,7 @@ def render_showcase(site: Site) -> GeneratedPage:
              f"也可查看{_link('创建进度', 'coverage/', base)}与{_link('全部单位', 'units/', base)}。\n\n")
     browse = ('<noscript><p>按类别浏览：' + "、".join(_link(c.name, c.url, base) for c in site.categories) + "</p></noscript>\n")
     empty = '<p class="dj-empty" data-dj-empty hidden>没有符合条件的品牌，请调整筛选条件。</p>'
-    meta = {"title": "品牌展示", "description": "市直机关党建品牌展示：一机关一品牌，一支部一特色。"}
+    meta = {"title": "品牌展示", "description": "市直机关党建品牌展示：一机关一品牌，一支部一特色。", "search": NOT_INDEXED}
     return GeneratedPage("brands/index.md", front_matter(meta) + "# 品牌展示\n\n" + intro + filters + "\n\n" + browse + "\n"
                          + brand_cards(brands, base).replace('<ul class="dj-cards">', '<ul class="dj-cards" data-dj-cards>', 1)
                          + "\n" + empty + "\n")
@@ -247,7 +255,7 @@ def render_category_page(category: Category, site: Site) -> GeneratedPage:
     """A category's page: its description and brands."""
     base = category.url
     brands = showcase_order(site.brands_in(category))
-    text = (front_matter({"title": category.name, "description": category.description})
+    text = (front_matter({"title": category.name, "description": category.description, "search": NOT_INDEXED})
             + f"# {category.name}\n\n<p class=\"dj-lead\">{_e(category.description)}</p>\n\n"
             + brand_cards(brands, base) + "\n\n"
             + f'<p>{_link("← 全部品牌类别", "categories/", base)}</p>\n')
@@ -354,7 +362,7 @@ def render_models_index(site: Site, settings: Settings) -> GeneratedPage:
     """``/models/``: model-institution examples, newest first."""
     base = f"{settings.models_dir}/"
     body = model_list(site.models, base) if site.models else '<p class="dj-empty">暂无模范机关案例。</p>'
-    text = (front_matter({"title": "模范机关", "description": "市直机关模范机关创建典型案例。"})
+    text = (front_matter({"title": "模范机关", "description": "市直机关模范机关创建典型案例。", "search": NOT_INDEXED})
             + "# 模范机关\n\n"
             + f"模范机关创建典型案例 {len(site.models)} 篇，按发布时间从新到旧排列。\n\n" + body + "\n")
     return GeneratedPage(f"{settings.models_dir}/index.md", text)
@@ -377,8 +385,10 @@ def study_list(items: list[StudyItem], base: str) -> str:
 def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
     """``/study/``: every topic with its newest materials."""
     base = f"{settings.study_dir}/"
-    parts = [front_matter({"title": "学习资料", "description": "市直机关党建学习资料：政策文件、理论学习与党课讲稿。"}),
-             "# 学习资料\n\n", f"共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列。\n\n"]
+    parts = [front_matter({"title": "学习资料", "description": "市直机关党建学习资料：政策文件、理论学习与党课讲稿。",
+                           "search": NOT_INDEXED}),
+             "# 学习资料\n\n", f"共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列，"
+             f"每个栏目显示最新 {STUDY_INDEX_PER_TOPIC} 篇。\n\n"]
     for topic in site.topics:
         items = site.studies_in(topic)
         if not items:
@@ -386,7 +396,7 @@ def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
         parts.append(f"## {topic.title}\n\n")
         if topic.description:
             parts.append(f'<p class="dj-muted">{_e(topic.description)}</p>\n\n')
-        parts.append(study_list(items, base) + "\n\n")
+        parts.append(study_list(items[:STUDY_INDEX_PER_TOPIC], base) + "\n\n")
         parts.append(f'<p>{_link(f"进入“{topic.title}”栏目（{len(items)} 篇）→", topic.url, base)}</p>\n\n')
     return GeneratedPage(f"{settings.study_dir}/index.md", "".join(parts))
 
@@ -395,7 +405,8 @@ def render_topic_page(topic: Topic, site: Site, settings: Settings) -> Generated
     """``/study/<topic>/``: all materials of one topic, newest first."""
     base = topic.url
     items = site.studies_in(topic)
-    text = (front_matter({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}"})
+    text = (front_matter({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}",
+                          "search": NOT_INDEXED})
             + f"# {topic.title}\n\n"
             + (f'<p class="dj-lead">{_e(topic.description)}</p>\n\n' if topic.description else "")
             + (study_list(items, base) if items else '<p class="dj-empty">本栏目暂无资料。</p>') + "\n\n"
