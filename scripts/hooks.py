@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
 from dangjian.charts import render_stats_page  # noqa: E402
+from dangjian.edit import source_edit_path  # noqa: E402
 from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
 from dangjian.loader import bundle_files, load_site  # noqa: E402
 from dangjian.model import Site  # noqa: E402
@@ -33,6 +34,7 @@ from dangjian.render import (  # noqa: E402
     render_study_header,
 )
 from dangjian.settings import Settings  # noqa: E402
+from dangjian.search import annotate, build_index, page_facets  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dangjian")
 
@@ -86,6 +88,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(file)
     for page in generate_pages(site, settings):
         _add(files, File.generated(config, page.src_uri, content=page.markdown))
+    for brand in site.brands:  # "编辑此页" of a generated brand page opens its brands/<slug>/index.md
+        files.get_file_from_path(brand.src_uri).edit_uri = source_edit_path(brand.folder / "index.md", Path(config.docs_dir))
     # 数据总览 (static SVG charts) and the RSS feed of new brands and study materials.
     stats = render_stats_page(site)
     _add(files, File.generated(config, stats.src_uri, content=stats.markdown))
@@ -153,9 +157,16 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Responsive ``<picture>`` for every processed photo, logo and card thumbnail."""
-    return rewrite_images(output, page.url, _state.image_sources.get, _state.images)
+    output = rewrite_images(output, page.url, _state.image_sources.get, _state.images)
+    # Pagefind marks: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search.py).
+    return annotate(output, page_facets(_state.site, page.file.src_uri))
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     """Copy the processed images (from the cache) into the built site."""
     _state.images.publish(Path(config.site_dir))
+    if "search" not in config.plugins and "material/search" not in config.plugins:
+        result = build_index(Path(config.site_dir))  # Pagefind replaces Material's search
+        report(result.problems)
+        if not result.problems:
+            log.info("dangjian: 搜索索引 %d 页，%.1f 秒，%d KB", result.pages, result.seconds, result.bytes // 1024)

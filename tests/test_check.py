@@ -256,7 +256,7 @@ def test_ci_templates_are_valid_and_call_the_readme_commands():
     steps = " ".join(s.get("run", "") for job in github["jobs"].values() for s in job["steps"])
     scripts = " ".join(" ".join(job.get("script", [])) for job in gitlab.values() if isinstance(job, dict))
     readme = readme_commands()
-    for command in ("python scripts/check.py", "./dev.sh build", "./dev.sh test"):
+    for command in ("./dev.sh check", "./dev.sh build", "./dev.sh test"):
         assert command in readme
         assert command in steps and command in scripts
     assert any("upload-artifact" in s.get("uses", "") for job in github["jobs"].values() for s in job["steps"])

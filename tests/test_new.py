@@ -1,0 +1,89 @@
+"""The scaffold (scripts/new.py) and the encoding fixer (scripts/fix_encoding.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import REPO, doc_text, make_project, run_build
+
+from dangjian.checks import run_check
+
+NEW = [sys.executable, str(REPO / "scripts" / "new.py")]
+
+
+def new(root, *args):
+    return subprocess.run([*NEW, *args, "--root", str(root)], capture_output=True, text=True, encoding="utf-8",
+                          stdin=subprocess.DEVNULL)
+
+
+def test_scaffolded_pages_are_drafts_then_build_once_draft_is_removed(tmp_path):
+    root = make_project(tmp_path / "p", docs={"study/theory/existing.md": doc_text(
+        {"title": "已有资料", "date": "2026-01-01", "description": "说明。"})})
+    assert new(root, "brand", "--title", "红烛先锋", "--unit", "市财政局", "--category", "为民服务").returncode == 0
+    assert new(root, "model", "--title", "财政局模范机关", "--unit", "江城市财政局").returncode == 0
+    assert new(root, "study", "--title", "学习清单", "--topic", "theory").returncode == 0
+    brand = root / "brands" / "hong-zhu-xian-feng" / "index.md"
+    model = root / "docs" / "models" / "cai-zheng-ju-mo-fan-ji-guan.md"
+    study = root / "docs" / "study" / "theory" / "xue-xi-qing-dan.md"
+    texts = [p.read_text(encoding="utf-8") for p in (brand, model, study)]
+    assert all("draft: true" in t for t in texts)
+    for section in ("## 品牌内涵", "## 主要做法", "## 工作成效", "## 经验启示"):
+        assert section in texts[0]
+    assert "unit: 市财政局" in texts[0] and "category: 为民服务" in texts[0]
+    # a fresh skeleton passes the review gate
+    assert [p for p in run_check(root) if p.severity.value == "error"] == []
+    draft = run_build(root, strict=True)
+    assert draft.returncode == 0, draft.output
+    assert not draft.exists("brands/hong-zhu-xian-feng/")
+    for path, text in zip((brand, model, study), texts):
+        path.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+    built = run_build(root, strict=True)
+    assert built.returncode == 0, built.output
+    assert "红烛先锋" in built.html("brands/hong-zhu-xian-feng/")
+    assert "财政局模范机关" in built.html("models/cai-zheng-ju-mo-fan-ji-guan/")
+    assert "学习清单" in built.html("study/theory/xue-xi-qing-dan/")
+    # "编辑此页" points at the real source file: brands/ for generated brand pages, docs/ otherwise
+    repo = "http://git.minghu.intranet/jgdw/dangjian/_edit/main/"
+    assert f'href="{repo}brands/hong-zhu-xian-feng/index.md"' in built.html("brands/hong-zhu-xian-feng/")
+    assert f'href="{repo}docs/models/cai-zheng-ju-mo-fan-ji-guan.md"' in built.html("models/cai-zheng-ju-mo-fan-ji-guan/")
+    assert "_edit/main" not in built.html("units/")  # listing pages have no source file
+
+
+def test_scaffold_suggests_close_matches_and_refuses_to_overwrite(tmp_path):
+    root = make_project(tmp_path / "p")
+    bad_unit = new(root, "brand", "--title", "红烛", "--unit", "市财政", "--category", "为民服务")
+    assert bad_unit.returncode == 1 and "市财政局" in bad_unit.stderr and "Traceback" not in bad_unit.stderr
+    bad_cat = new(root, "brand", "--title", "红烛", "--unit", "市财政局", "--category", "为民")
+    assert bad_cat.returncode == 1 and "为民服务" in bad_cat.stderr
+    missing = new(root, "brand", "--title", "红烛")
+    assert missing.returncode == 1 and "缺少所属单位" in missing.stderr
+    assert not (root / "brands" / "hong-zhu").exists()
+    assert new(root, "brand", "--title", "红烛", "--unit", "市财政局", "--category", "为民服务").returncode == 0
+    index = root / "brands" / "hong-zhu" / "index.md"
+    index.write_text("我的内容", encoding="utf-8")
+    again = new(root, "brand", "--title", "红烛", "--unit", "市教育局", "--category", "为民服务")
+    assert again.returncode == 1 and "已存在" in again.stderr
+    assert index.read_text(encoding="utf-8") == "我的内容"
+
+
+def test_fix_encoding_command_named_by_the_build_works(tmp_path):
+    text = "---\ntitle: 红心理财\n---\n\n坚持“三会一课”。\n"
+    root = make_project(tmp_path / "p", brands={"hong-xin": {"index.md": text.encode("gbk")}})
+    problems = run_check(root)
+    command = next(p.fix for p in problems if p.code == "encoding")
+    assert 'python scripts/fix_encoding.py "brands/hong-xin/index.md"' in command
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "fix_encoding.py"), "brands/hong-xin/index.md"],
+                          cwd=root, capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    folder = root / "brands" / "hong-xin"
+    assert (folder / "index.md").read_text(encoding="utf-8") == text
+    assert (folder / ".index.md.bak").read_bytes() == text.encode("gbk")
+    assert "encoding" not in [p.code for p in run_check(root)]
+    again = subprocess.run([sys.executable, str(REPO / "scripts" / "fix_encoding.py"), "brands/hong-xin/index.md"],
+                           cwd=root, capture_output=True, text=True, encoding="utf-8")
+    assert again.returncode == 0 and "无需转换" in again.stdout
+    (folder / "bin.md").write_bytes(b"\xff\xfe\x00\x81\x30")
+    bad = subprocess.run([sys.executable, str(REPO / "scripts" / "fix_encoding.py"), str(folder / "bin.md")],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert bad.returncode == 1 and "未修改" in bad.stderr
