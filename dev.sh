@@ -2,6 +2,7 @@
 # One entry point for set-up, preview, build and tests on Linux.
 #   ./dev.sh serve   build and serve the site at http://127.0.0.1:8000 (live reload)
 #   ./dev.sh build   strict build into site/
+#   ./dev.sh publish build into releases/<time>/ and switch releases/current atomically (--rollback, --list)
 #   ./dev.sh check   review gate over the content (scripts/check.py; --format github|gitlab|json)
 #   ./dev.sh test    run every test (installs the venv and Debian chromium when missing)
 # Everything needed is installed from this repository's own files.
@@ -55,6 +56,10 @@ case "$cmd" in
     ensure_venv
     exec .venv/bin/mkdocs build --strict "$@"
     ;;
+  publish)
+    ensure_venv
+    exec .venv/bin/python scripts/publish.py "$@"
+    ;;
   check)
     ensure_venv
     exec .venv/bin/python scripts/check.py "$@"
@@ -65,7 +70,7 @@ case "$cmd" in
     exec .venv/bin/python -m pytest tests "$@"
     ;;
   *)
-    sed -n '2,7p' "$0"
+    sed -n '2,8p' "$0"
     exit 2
     ;;
 esac
