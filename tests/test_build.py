@@ -111,6 +111,7 @@ def test_models_and_study_listings(good):
     assert "发文机关" in page and "江直党〔2026〕3号" in page and "学习清单.txt" in page
     assert good.exists("study/zhengce/学习清单.txt")
     assert "理论学习体会" in good.html("study/lilun/")
+    assert not good.exists("study/topics.yml")  # the topic registry is not published
 
 
 def test_drafts_absent_everywhere(good):

@@ -456,6 +456,7 @@ def load_site(root: Path, docs_dir: Path, settings: Settings | None = None) -> S
     site.problems += errs
     site.topics, errs = load_topics(docs_dir / settings.study_dir, root)
     site.problems += errs
+    site.excluded_docs.add(f"{settings.study_dir}/{TOPICS_FILE}")  # a registry, not a page to publish
     site.brands, site.draft_brands, errs = load_brands(brands_dir, root, site.units, site.categories, settings)
     site.problems += errs
     site.models, excluded, errs = load_models(docs_dir, root, settings, site.units)
