@@ -101,6 +101,7 @@ def make_project(root: Path, *, brands: dict[str, str | dict[str, bytes | str]] 
     shutil.copytree(REPO / "docs" / "assets", docs_dir / "assets")
     for name in ("index.md", "tags.md"):
         shutil.copy(REPO / "docs" / name, docs_dir / name)
+    shutil.copytree(REPO / "docs" / "guide", docs_dir / "guide")  # the nav names the guides
     brands_dir = root / "brands"
     brands_dir.mkdir()
     for name, value in (("units.yml", UNITS if units is None else units), ("categories.yml", CATEGORIES if categories is None else categories)):
