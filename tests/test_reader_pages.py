@@ -180,6 +180,48 @@ def test_keyboard_reaches_everything_with_visible_focus(chromium, base, content)
     page.context.close()
 
 
+FOCUSED = """() => { const el = document.activeElement; const r = el.getBoundingClientRect();
+    return {desc: el.tagName + ' ' + (el.getAttribute('href') || el.getAttribute('aria-label') || el.textContent.trim().slice(0, 12)),
+            onScreen: r.right > 0 && r.left < innerWidth && r.bottom > 0 && r.top < innerHeight,
+            menu: el.matches('label[for=__drawer]')}; }"""
+
+
+def test_keyboard_on_an_office_pc_width_opens_the_menu(chromium, base, content):
+    """At 1024 px the navigation is an off-canvas drawer: focus never goes to it while closed,
+    the menu button works with Enter, Escape closes it and returns focus."""
+    log = RequestLog()
+    page = new_page(chromium, {"width": 1024, "height": 768}, log)
+    page.goto(base + content.brands[0].url)
+    off_screen, reached_menu = [], False
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        info = page.evaluate(FOCUSED)
+        if not info["onScreen"] and not info["desc"].startswith("A #"):  # in-page anchors scroll into view
+            page.wait_for_timeout(50)
+            info = page.evaluate(FOCUSED)
+            if not info["onScreen"]:
+                off_screen.append(info["desc"])
+        if info["menu"]:
+            reached_menu = True
+            break
+    assert reached_menu, "Tab 键到不了导航菜单按钮"
+    assert off_screen == [], f"焦点落在看不见的位置：{off_screen}"
+    assert page.locator(".md-header label[for=__drawer]").get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)  # the drawer slides in
+    assert page.evaluate("document.getElementById('__drawer').checked")
+    for _ in range(3):
+        info = page.evaluate(FOCUSED)
+        assert info["onScreen"] and info["desc"].startswith("A "), info
+        page.keyboard.press("Tab")
+    screenshot(page, "reader-keyboard-menu-1024")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__drawer').checked")
+    assert page.evaluate(FOCUSED)["menu"]
+    assert log.console_errors == []
+    page.context.close()
+
+
 def test_text_size_and_contrast_are_remembered_and_readable(chromium, base, content):
     log = RequestLog()
     page = new_page(chromium, PHONE, log)

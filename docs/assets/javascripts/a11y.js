@@ -63,6 +63,41 @@
   document.querySelectorAll(".md-search[role=dialog]:not([aria-label]):not([aria-labelledby])").forEach(function (node) {
     node.setAttribute("aria-label", "站内搜索");
   });
+  // Material's menu button is a <label>: make it a real keyboard button that opens and closes the drawer.
+  var drawer = document.getElementById("__drawer");
+  document.querySelectorAll(".md-header label[for=__drawer]").forEach(function (label) {
+    label.setAttribute("role", "button");
+    label.setAttribute("tabindex", "0");
+    label.setAttribute("aria-label", "打开导航菜单");
+    label.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();  // Material's global key handler would close the drawer again
+      label.click();
+      if (drawer.checked) {
+        var first = document.querySelector(".md-sidebar--primary a[href]");
+        if (first) setTimeout(function () { first.focus(); }, 0);
+      }
+    });
+  });
+  if (drawer) {
+    var syncExpanded = function () {
+      document.querySelectorAll(".md-header label[for=__drawer]").forEach(function (label) {
+        label.setAttribute("aria-expanded", String(drawer.checked));
+      });
+    };
+    syncExpanded();
+    drawer.addEventListener("change", syncExpanded);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && drawer.checked) {
+        drawer.checked = false;
+        drawer.dispatchEvent(new Event("change"));
+        var opener = document.querySelector(".md-header label[for=__drawer]");
+        if (opener) opener.focus();
+      }
+    });
+  }
+
   // Lazy photos below the fold would print as blank boxes: load them all before printing.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("img[loading=lazy]").forEach(function (img) { img.loading = "eager"; });
