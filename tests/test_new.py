@@ -87,3 +87,14 @@ def test_fix_encoding_command_named_by_the_build_works(tmp_path):
     bad = subprocess.run([sys.executable, str(REPO / "scripts" / "fix_encoding.py"), str(folder / "bin.md")],
                          capture_output=True, text=True, encoding="utf-8")
     assert bad.returncode == 1 and "未修改" in bad.stderr
+
+
+def test_scaffold_asks_for_what_is_missing(tmp_path, monkeypatch):
+    import new as scaffold  # scripts/new.py
+
+    root = make_project(tmp_path / "p")
+    answers = iter(["", "学习强国", "市税务局"])  # an empty answer is asked again
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    path = scaffold.create("model", root, interactive=True)
+    assert path == root / "docs" / "models" / "xue-xi-qiang-guo.md"
+    assert "unit: 市税务局" in path.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -23,7 +23,7 @@ from ..problems import Problem, Severity, sort_problems
 from ..render import generate_pages
 from ..settings import Settings
 from ..sources import read_source
-from .content import FileCheck, LinkIndex, heading_ids
+from .content import FileCheck, LinkIndex
 from .wording import load_rules
 
 RULES_FILE = "rules/wording.yml"
@@ -84,19 +84,20 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
             continue
         if path.suffix == ".md":
             source = read_source(path, rel(path, project.root))
-            index.pages[src_uri] = heading_ids(source.text or "")
+            index.pages[src_uri] = source.text or ""
             sources[rel(path, project.root)] = src_uri
         else:
             index.files.add(src_uri)
     for brand in site.brands:
-        index.pages[brand.src_uri] = heading_ids(brand.body)
+        index.pages[brand.src_uri] = brand.body
         for path in bundle_files(brand.folder, project.root):
             if path.name != "index.md":
                 index.files.add(f"brands/{brand.slug}/{path.name}")
-    for page in generate_pages(site, project.settings):
-        index.pages.setdefault(page.src_uri, heading_ids(page.markdown))
+    # Listing pages: rendered without brands (brand pages are indexed above; rendering them is the slow part).
+    for page in generate_pages(replace(site, brands=[]), project.settings):
+        index.pages.setdefault(page.src_uri, page.markdown)
     for extra in ("stats.md", "feed.xml"):
-        index.pages.setdefault(extra, set())
+        index.pages.setdefault(extra, "")
     brands_dir = project.root / project.settings.brands_dir
     for folder in sorted(p for p in brands_dir.glob("*/") if (p / "index.md").is_file()):
         sources[rel(folder / "index.md", project.root)] = f"brands/{folder.name}/index.md"
@@ -118,7 +119,8 @@ def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
             continue
         source = read_source(path, rel_path)
         if source.text is None:
-            continue  # load_site already reported it for collections; report once for other pages
+            problems += source.problems  # duplicates of load_site's reports are removed below
+            continue
         problems += FileCheck(rel_path, source.text, rules, project.settings.intranet_hosts,
                               sources.get(rel_path), index).run()
     if only is not None:

@@ -69,8 +69,15 @@ def mask(number: str) -> str:
 class LinkIndex:
     """What a relative link may point at: pages (with their anchors) and other files, by docs-relative path."""
 
-    pages: dict[str, set[str]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    """docs-relative page path → its Markdown (anchors are computed only when a link needs them)."""
     files: set[str] = field(default_factory=set)
+    _anchors: dict[str, set[str]] = field(default_factory=dict)
+
+    def anchors(self, src_uri: str) -> set[str]:
+        if src_uri not in self._anchors:
+            self._anchors[src_uri] = heading_ids(self.pages.get(src_uri, ""))
+        return self._anchors[src_uri]
 
 
 def heading_ids(markdown: str) -> set[str]:
@@ -220,13 +227,13 @@ class FileCheck:
                 found.append((match, "手机号", "未打码的手机号"))
         if not found:
             return
-        excerpt = original
+        masked = original
         for match, _, _ in sorted(found, key=lambda f: -f[0].start()):
-            excerpt = excerpt[:match.start()] + mask(match.group(0)) + excerpt[match.end():]
-        excerpt = excerpt.strip()
-        if len(excerpt) > 60:
-            excerpt = excerpt[:60] + "…"
+            masked = masked[:match.start()] + mask(match.group(0)) + masked[match.end():]
         for match, rule, what in found:
+            # Up to 20 characters either side of the number (positions shift little: masking keeps lengths close).
+            start, end = max(0, match.start() - 20), match.start() + 45
+            excerpt = ("…" if start else "") + masked[start:end].strip() + ("…" if end < len(masked) else "")
             self.add(rule, number, match.start() + 1, f"发现{what}（{mask(match.group(0))}），属于个人信息，不能公开发布。",
                      "删除该号码；确需保留联系方式时写办公电话，或打码为 138****5678 的形式。", excerpt=excerpt)
 
@@ -290,7 +297,7 @@ class FileCheck:
             self.add("站内链接", number, column, f"链接“{target}”没有写到 .md 文件，严格构建会报警告。",
                      f"改为“{posixpath.relpath(found, posixpath.dirname(self.src_uri) or '.')}{'#' + anchor if anchor else ''}”。")
             return
-        if anchor and found in self.index.pages and unquote(anchor) not in self.index.pages[found]:
+        if anchor and found in self.index.pages and unquote(anchor) not in self.index.anchors(found):
             self.add("站内链接", number, column, f"链接“{target}”中的锚点“#{anchor}”在目标页面中不存在。",
                      "核对标题；中文标题的锚点是自动编号的，建议给标题写固定锚点：## 标题 {#my-anchor}。")
 
