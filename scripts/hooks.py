@@ -23,6 +23,7 @@ from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_ima
 from dangjian.charts import render_stats_page  # noqa: E402
 from dangjian.edit import source_edit_path  # noqa: E402
 from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
+from dangjian.fingerprints import PageFingerprints, stamp_of  # noqa: E402
 from dangjian.loader import bundle_files, load_site  # noqa: E402
 from dangjian.model import Site  # noqa: E402
 from dangjian.problems import Problem, Severity  # noqa: E402
@@ -46,6 +47,7 @@ class _State:
     settings: Settings
     site: Site
     images: ImagePipeline
+    fingerprints: PageFingerprints
     image_sources: dict[str, Path]
 
 
@@ -86,8 +88,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         file = files.get_file_from_path(src_uri)
         if file is not None:
             files.remove(file)
+    # Fingerprints let `mkdocs serve --dirty` rebuild only the generated pages that changed.
+    _state.fingerprints = PageFingerprints(_state.root / ".cache", Path(config.site_dir),
+                                           stamp_of([Path(config.config_file_path), Path(config.theme.custom_dir or _state.root)]))
     for page in generate_pages(site, settings):
-        _add(files, File.generated(config, page.src_uri, content=page.markdown))
+        file = _GeneratedPage.generated(config, page.src_uri, content=page.markdown)
+        file.changed = _state.fingerprints.record(page.src_uri, page.markdown)
+        _add(files, file)
     for brand in site.brands:  # "编辑此页" of a generated brand page opens its brands/<slug>/index.md
         files.get_file_from_path(brand.src_uri).edit_uri = source_edit_path(brand.folder / "index.md", Path(config.docs_dir))
     # 数据总览 (static SVG charts) and the RSS feed of new brands and study materials.
@@ -125,6 +132,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     images = _state.images
     log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
     return files
+
+
+class _GeneratedPage(File):
+    """A generated page that a dirty build rebuilds only when its Markdown changed."""
+
+    changed = True
+
+    def is_modified(self) -> bool:
+        return self.changed or not Path(self.abs_dest_path).is_file()
 
 
 class _ProcessedImage(File):
@@ -165,6 +181,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 def on_post_build(config: MkDocsConfig) -> None:
     """Copy the processed images (from the cache) into the built site."""
     _state.images.publish(Path(config.site_dir))
+    _state.fingerprints.save()
     if "search" not in config.plugins and "material/search" not in config.plugins:
         result = build_index(Path(config.site_dir))  # Pagefind replaces Material's search
         report(result.problems)

@@ -34,3 +34,29 @@ def test_synthetic_archive_loads_cleanly_and_listings_stay_bounded(tmp_path):
         meta = yaml.safe_load(pages[uri].split("---\n")[1])
         assert meta["search"] == {"exclude": True}, uri
     assert "search" not in yaml.safe_load(pages[site.brands[0].src_uri].split("---\n")[1])
+
+
+def test_dirty_build_rebuilds_only_changed_generated_pages(tmp_path):
+    from conftest import brand_text, make_project
+
+    project = make_project(tmp_path / "p", brands={"hong-xin": brand_text(), "an-quan": brand_text(title="平安先锋", unit="市公安局")})
+    site = project / "site"
+    first = run(project, "build")
+    assert first.returncode == 0, first.stderr
+    pages = {p: p.stat().st_mtime_ns for p in site.rglob("index.html")}
+    brand = project / "brands" / "an-quan" / "index.md"
+    brand.write_text(brand.read_text(encoding="utf-8").replace("## 品牌内涵\n", "## 品牌内涵\n\n新增的一句话。\n", 1), encoding="utf-8")
+    second = run(project, "build", "--dirty")
+    assert second.returncode == 0, second.stderr
+    rebuilt = {p.relative_to(site).as_posix() for p, t in pages.items() if p.stat().st_mtime_ns != t}
+    assert "新增的一句话" in (site / "brands" / "an-quan" / "index.html").read_text(encoding="utf-8")
+    assert "brands/an-quan/index.html" in rebuilt
+    assert "brands/hong-xin/index.html" not in rebuilt  # unchanged generated page kept
+    assert len(rebuilt) < len(pages) / 2, sorted(rebuilt)
+
+
+def run(project, *args):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "mkdocs", *args, "-d", str(project / "site")], cwd=project,
+                          capture_output=True, text=True, encoding="utf-8")
