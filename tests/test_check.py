@@ -142,7 +142,7 @@ def test_html_rules_skip_code_blocks():
 
 # ---------------------------------------------------------------- whole project, links, formats
 
-GOOD_DOC = doc_text({"title": "学习资料", "date": "2026-01-01"}, "## 正文 {#zhengwen}\n\n见[品牌](../brands/hong-xin/index.md#pin-pai)。\n")
+GOOD_DOC = doc_text({"title": "学习资料", "date": "2026-01-01"}, "## 正文 {#zhengwen}\n\n见[品牌](../brands/hong-xin/index.md#pin-pai)和[办公系统](http://oa.minghu.intranet/a)。\n")
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +179,8 @@ def test_links_resolved_against_published_pages(project):
     assert [path for path, _ in links].count(bad) == 3
     assert ("docs/guide/other.md", 3) in links
     assert not [p for p in problems if p.path == "docs/guide/page.md"]
+    assert not [p for p in problems if p.path == "mkdocs.yml"]  # intranet_hosts is a declared setting
+    assert "外部链接" in codes(check("[办公系统](http://oa.minghu.intranet/a)\n"))  # allowed only when configured
 
 
 def test_front_matter_validation_is_the_builds(project):
