@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"已发布 {result.release.name}（用时 {result.seconds:.1f} 秒，预压缩 {result.gzipped} 个文件）。")
     print(f"current -> {result.release.name}" + (f"（上一版本 {result.previous.name}）" if result.previous else ""))
+    if result.csp_missing:
+        print(f"注意：网站的内联脚本有变化，deploy/nginx.conf 的 Content-Security-Policy 缺少 {len(result.csp_missing)} 个哈希，"
+              f"浏览器会拦截这些脚本。请运行 python scripts/publish.py --csp 生成新的一行，更新服务器的 nginx 配置后 reload。")
     for path in result.pruned:
         print(f"已删除旧版本 {path.name}")
     return 0

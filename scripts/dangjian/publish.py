@@ -20,6 +20,7 @@ process (``python -m mkdocs build --strict``).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import re
@@ -51,6 +52,7 @@ class PublishResult:
     pruned: list[Path]
     seconds: float
     gzipped: int
+    csp_missing: list[str] = dataclasses.field(default_factory=list)
 
 
 def list_releases(releases_dir: Path) -> list[Path]:
@@ -172,13 +174,17 @@ def publish(project: Path, releases_dir: Path, *, keep: int = 5, command: list[s
         tail = "\n".join(output.splitlines()[-30:])
         raise PublishError(f"构建失败（退出码 {proc.returncode}），正在发布的网站没有任何改动。"
                            f"请按下面的提示修改内容后重新发布：\n{tail}")
+    # The sample nginx.conf lists the hashes of the allowed inline scripts; say so when they changed.
+    nginx = project / "deploy" / "nginx.conf"
+    csp = re.search(r'Content-Security-Policy "([^"]*)"', nginx.read_text(encoding="utf-8")) if nginx.is_file() else None
+    csp_missing = [h for h in script_hashes(partial) if csp and h not in csp.group(1)]
     gzipped = precompress(partial) if gzip_files else 0
     release = releases_dir / name
     os.replace(partial, release)
     previous = current_release(releases_dir)
     switch_current(releases_dir, release)
     pruned = prune_releases(releases_dir, keep)
-    return PublishResult(release, previous, pruned, time.monotonic() - start, gzipped)
+    return PublishResult(release, previous, pruned, time.monotonic() - start, gzipped, csp_missing)
 
 
 def rollback(releases_dir: Path, to: str | None = None) -> tuple[Path, Path]:
