@@ -35,7 +35,8 @@ from dangjian.render import (  # noqa: E402
     render_study_header,
 )
 from dangjian.settings import Settings  # noqa: E402
-from dangjian.search import annotate, build_index, page_facets  # noqa: E402
+from dangjian.search import annotate, page_facets  # noqa: E402
+from dangjian.search_index import SearchIndex, write_index  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dangjian")
 
@@ -49,6 +50,7 @@ class _State:
     images: ImagePipeline
     fingerprints: PageFingerprints
     image_sources: dict[str, Path]
+    search: SearchIndex
 
 
 _state = _State()
@@ -69,6 +71,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
     _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
+    _state.search = SearchIndex()
     if not config.use_directory_urls:
         problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
                                 "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls"))
@@ -174,16 +177,19 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Responsive ``<picture>`` for every processed photo, logo and card thumbnail."""
     output = rewrite_images(output, page.url, _state.image_sources.get, _state.images)
-    # Pagefind marks: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search.py).
-    return annotate(output, page_facets(_state.site, page.file.src_uri))
+    # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
+    facets = page_facets(_state.site, page.file.src_uri)
+    output = annotate(output, facets)
+    _state.search.add(page.url, output, facets)
+    return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     """Copy the processed images (from the cache) into the built site."""
     _state.images.publish(Path(config.site_dir))
     _state.fingerprints.save()
-    if "search" not in config.plugins and "material/search" not in config.plugins:
-        result = build_index(Path(config.site_dir))  # Pagefind replaces Material's search
-        report(result.problems)
-        if not result.problems:
-            log.info("dangjian: 搜索索引 %d 页，%.1f 秒，%d KB", result.pages, result.seconds, result.bytes // 1024)
+    if "search" not in config.plugins and "material/search" not in config.plugins:  # our index replaces Material's
+        stats, problems = write_index(_state.search, Path(config.site_dir))
+        report(problems)
+        if stats:
+            log.info("dangjian: 搜索索引 %d 页，%d 个分片，%.1f 秒，%d KB", stats.pages, stats.shards, stats.seconds, stats.bytes // 1024)
