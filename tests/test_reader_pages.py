@@ -180,6 +180,14 @@ def test_keyboard_reaches_everything_with_visible_focus(chromium, base, content)
     page.context.close()
 
 
+def a11y_button(page, selector: str):
+    """A 适老化 control; on a phone, first unfold the panel behind the “字号” button."""
+    toggle = page.locator(".dj-a11y__toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.locator(f".dj-a11y {selector}")
+
+
 FOCUSED = """() => { const el = document.activeElement; const r = el.getBoundingClientRect();
     return {desc: el.tagName + ' ' + (el.getAttribute('href') || el.getAttribute('aria-label') || el.textContent.trim().slice(0, 12)),
             onScreen: r.right > 0 && r.left < innerWidth && r.bottom > 0 && r.top < innerHeight,
@@ -247,14 +255,14 @@ def test_text_size_and_contrast_are_remembered_and_readable(chromium, base, cont
     normal = metrics()
     assert normal["ratio"] >= 1.5, normal
     assert page.locator(".dj-a11y [data-dj-size=normal]").get_attribute("aria-pressed") == "true"
-    page.locator(".dj-a11y [data-dj-size=large]").click()
+    a11y_button(page, "[data-dj-size=large]").click()
     large = metrics()
-    page.locator(".dj-a11y [data-dj-size=xlarge]").click()
+    a11y_button(page, "[data-dj-size=xlarge]").click()
     xlarge = metrics()
     assert normal["size"] < large["size"] < xlarge["size"], (normal, large, xlarge)
     assert xlarge["size"] >= 1.35 * normal["size"]
     assert xlarge["ratio"] >= 1.5
-    page.locator(".dj-a11y__contrast").click()
+    a11y_button(page, ".dj-a11y__contrast").click()
     assert page.locator(".dj-a11y__contrast").get_attribute("aria-pressed") == "true"
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"特大字号下 390px 出现横向滚动 {overflow}px"
@@ -285,8 +293,8 @@ def test_text_size_and_contrast_are_remembered_and_readable(chromium, base, cont
     assert problems == [], "\n".join(problems)
 
     # Back to standard.
-    page.locator(".dj-a11y [data-dj-size=normal]").click()
-    page.locator(".dj-a11y__contrast").click()
+    a11y_button(page, "[data-dj-size=normal]").click()
+    a11y_button(page, ".dj-a11y__contrast").click()
     page.reload()
     assert page.evaluate("window.djAtBody") == "normal/normal"
     assert page.evaluate("document.documentElement.hasAttribute('data-dj-size')") is False
@@ -347,9 +355,10 @@ def test_search_finds_a_study_material_under_the_sub_path(chromium, base, conten
     page.goto(base)
     page.wait_for_load_state("networkidle")
     query = item.meta.title[:4]
-    opener = page.locator("label[for=__search], .md-header [data-dj-search-open], .md-header button[aria-label*=搜索]").first
-    opener.click()
-    page.locator("input.md-search__input, input[type=search]").first.press_sequentially(query, delay=60)
+    field = page.locator(".md-header input[type=search], .md-header input.md-search__input, .md-search input").first
+    if not field.is_visible():  # Material's search opens from a button in the header
+        page.locator("label[for=__search], .md-header button[aria-label*=搜索]").first.click()
+    field.press_sequentially(query, delay=60)
     page.locator(f"a[href*='{item.url}']").filter(has_text=query[:2]).first.wait_for(timeout=10000)
     assert page.locator(f".md-search-result a[href*='{item.url}'], [class*=search] a[href*='{item.url}']").count() >= 1
     page.screenshot(path=str(screenshot.__globals__["ARTIFACTS"] / "reader-search-phone.png"))  # viewport: the overlay is wider

@@ -47,9 +47,32 @@
   window.addEventListener("resize", markScrollables);
   // Material wraps tables in .md-typeset__scrollwrap from its own script, after this one runs.
   window.addEventListener("load", function () { setTimeout(markScrollables, 0); });
+  // Phones: the controls fold behind one “字号” button; it opens a small panel under the header.
+  function setOpen(open) {
+    document.querySelectorAll(".dj-a11y").forEach(function (group) {
+      group.classList.toggle("dj-a11y--open", open);
+      var toggle = group.querySelector(".dj-a11y__toggle");
+      if (toggle) toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && document.querySelector(".dj-a11y--open")) {
+      setOpen(false);
+      var toggle = document.querySelector(".dj-a11y__toggle");
+      if (toggle) toggle.focus();
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".dj-a11y button");
-    if (!button) return;
+    if (!button) {
+      if (!(event.target.closest && event.target.closest(".dj-a11y"))) setOpen(false);
+      return;
+    }
+    if (button.classList.contains("dj-a11y__toggle")) {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+      return;
+    }
     if (button.hasAttribute("data-dj-size")) {
       state.size = button.getAttribute("data-dj-size");
     } else {
