@@ -183,7 +183,8 @@ def test_facets_drafts_and_keyboard_in_browser(sample_site):
             page.wait_for_selector("[data-dj-search][data-state=done]")
             sections = page.locator(".dj-search__section").all_inner_texts()
             assert sections and set(sections) == {"学习资料"}
-            assert page.locator(".dj-search__excerpt mark").count() >= 1
+            excerpts = page.locator(".dj-search__excerpt").evaluate_all("es => es.map(e => [e.textContent, e.querySelectorAll('mark').length])")
+            assert excerpts and all(marks >= text.count("民声") >= 1 for text, marks in excerpts), excerpts
             screenshot(page, f"search-facets-{tag}")
             page.select_option("select[data-filter=栏目]", "")
             assert page.locator("select[data-filter=系统] option").count() >= 4  # 全部 + the 系统 of indexed pages

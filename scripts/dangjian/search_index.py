@@ -76,8 +76,10 @@ def page_text(page_html: str) -> str | None:
     if match is None or "data-pagefind-body" not in page_html[match.start():match.start() + 120]:
         return None
     body = _DROP.sub(" ", match.group(1))
-    body = re.sub(r"</(p|li|h\d|tr|td|th|div|dd|dt)>", "。 ", body)
-    return re.sub(r"\s+", " ", html.unescape(_TAGS.sub(" ", body))).replace(" 。", "。").strip()
+    body = re.sub(r"</(dt|th)>", "：", body)
+    body = re.sub(r"</(p|li|h\d|tr|td|div|dd)>", "。 ", body)
+    text = re.sub(r"\s+", " ", html.unescape(_TAGS.sub(" ", body))).replace(" 。", "。").replace("： ", "：").strip()
+    return re.sub(r"[。：]\s*(?=[。：])", "", text)
 
 
 @dataclass

@@ -19,10 +19,10 @@
   }
   function loadMeta() { return getJSON("pages.json").then(function (m) { meta = m; return m; }); }
 
-  function normalize(s) {
-    return s.replace(/[\uff01-\uff5e]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); })
-      .toLowerCase().replace(/\s+/g, " ").trim();
+  function fold(s) {
+    return s.replace(/[\uff01-\uff5e]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); }).toLowerCase();
   }
+  function normalize(s) { return fold(s).replace(/\s+/g, " ").trim(); }
   function terms(q) {
     var out = [];
     normalize(q).split(" ").forEach(function (w) { (w.match(RUN) || []).forEach(function (r) { if (out.indexOf(r) < 0) out.push(r); }); });
@@ -105,8 +105,7 @@
 
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
   function mark(text, ts) {
-    var low = normalize(text) === text.toLowerCase() ? text.toLowerCase() : null, out = "", i = 0;
-    if (low === null) return esc(text);
+    var low = fold(text), out = "", i = 0;  // same length as text, so positions match
     while (i < text.length) {
       var hit = "";
       ts.forEach(function (t) { if (t.length > hit.length && low.substr(i, t.length) === t) hit = t; });
@@ -116,7 +115,7 @@
     return out;
   }
   function snippet(text, ts) {
-    var low = text.toLowerCase(), at = -1;
+    var low = fold(text), at = -1;
     ts.forEach(function (t) { var i = low.indexOf(t); if (i >= 0 && (at < 0 || i < at)) at = i; });
     if (at < 0) return mark(text.slice(0, 80), ts) + (text.length > 80 ? "…" : "");
     var start = Math.max(0, at - 30);
@@ -165,7 +164,7 @@
       box.setAttribute("data-state", "error");
     });
   }
-  function schedule() { clearTimeout(timer); timer = setTimeout(run, 50); }
+  function schedule() { clearTimeout(timer); timer = setTimeout(run, 30); }
 
   input.addEventListener("input", schedule);
   input.addEventListener("compositionend", schedule);
