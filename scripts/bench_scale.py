@@ -137,7 +137,7 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def serve_loop(project: Path, dirty: bool, edits: int = 3) -> dict:
+def serve_loop(project: Path, dirty: bool, edits: int = 2) -> dict:
     """Start ``mkdocs serve``, edit one brand ``edits`` times, time until each edit is served."""
     port = free_port()
     cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "--no-livereload"]
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             if not project.exists():
                 write_project(project, size)
             print(f"\n== mkdocs serve：编辑 brands/pinpai-00001/index.md 到预览页面更新（{size} 页）==")
-            for dirty in (False, True):
+            for dirty in (True, False):
                 r = serve_loop(project, dirty)
                 print(f"  {'--dirty' if dirty else '完整重建'}：启动 {r['startup_s']:.1f}s；每次编辑到页面更新 "
                       + "、".join(f"{s:.1f}s" for s in r["edit_s"])

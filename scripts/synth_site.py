@@ -172,7 +172,7 @@ def write_project(out: Path, pages: int, seed: int = 7) -> dict[str, int]:
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     config["hooks"] = [str(REPO / "scripts" / "hooks.py")]
     config["theme"]["custom_dir"] = str(REPO / "overrides")
-    config["watch"] = []
+    config["watch"] = ["brands", str(REPO / "overrides")]  # mkdocs serve must see brand edits
     (out / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # The repository's own docs pages (home, guides, assets) but not its sample collections.
     shutil.copytree(REPO / "docs", out / "docs", ignore=lambda d, names: [
