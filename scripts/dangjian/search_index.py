@@ -19,13 +19,13 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import math
 import re
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,25 +40,20 @@ FACETS = ("栏目", "系统", "类别", "年份")
 _TAGS = re.compile(r"<[^>]+>")
 _DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<a class=\"headerlink\".*?</a>|<p class=\"dj-search-names\".*?</p>|<span data-pagefind[^>]*>.*?</span>", re.S)
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _RUN = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def normalize(text: str) -> str:
     """Lower case, full-width ASCII folded, whitespace collapsed."""
-    text = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
-    return re.sub(r"\s+", " ", text.lower()).strip()
+    return re.sub(r"\s+", " ", text.translate(_FULLWIDTH).lower()).strip()
 
 
 def tokens(text: str) -> dict[str, int]:
     """Characters and adjacent character pairs of the text's word runs, with counts."""
-    counts: dict[str, int] = {}
-    for run in _RUN.findall(normalize(text)):
-        for i, ch in enumerate(run):
-            counts[ch] = counts.get(ch, 0) + 1
-            if i + 1 < len(run):
-                pair = run[i:i + 2]
-                counts[pair] = counts.get(pair, 0) + 1
-    return counts
+    runs = _RUN.findall(normalize(text))
+    joined = "".join(runs)
+    return Counter([*joined, *(r[i:i + 2] for r in runs for i in range(len(r) - 1))])
 
 
 def shard_of(token: str, shards: int) -> int:
@@ -95,7 +90,6 @@ class IndexStats:
     tokens: int = 0
     shards: int = 0
     bytes: int = 0
-    gzip_bytes: int = 0
     seconds: float = 0.0
 
 
@@ -142,7 +136,7 @@ class SearchIndex:
                 flat += [pid - last, weight]
                 last = pid
             encoded[tok] = flat
-            total += len(tok) * 3 + 6 + sum(len(str(x)) + 1 for x in flat)
+            total += len(tok) * 3 + 6 + 3 * len(flat)  # about 3 bytes per number in JSON
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
         parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
         for tok, flat in encoded.items():
@@ -153,8 +147,7 @@ class SearchIndex:
         (out / "pages.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         files = [p for p in out.rglob("*.json")]
         raw = sum(p.stat().st_size for p in files)
-        gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in files) if len(files) < 20000 else 0
-        return IndexStats(len(docs), len(postings), shards, raw, gz, time.perf_counter() - started)
+        return IndexStats(len(docs), len(postings), shards, raw, time.perf_counter() - started)
 
 
 def write_index(index: SearchIndex, site_dir: Path) -> tuple[IndexStats | None, list]:
