@@ -140,7 +140,7 @@ def fetch(url: str) -> str | None:
 def serve_loop(project: Path, dirty: bool, edits: int = 2) -> dict:
     """Start ``mkdocs serve``, edit one brand ``edits`` times, time until each edit is served."""
     port = free_port()
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "--no-livereload"]
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"]
     if dirty:
         cmd.append("--dirty")
     log_path = project / f"serve-{'dirty' if dirty else 'full'}.log"
