@@ -178,7 +178,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Responsive ``<picture>`` for every processed photo, logo and card thumbnail."""
     output = rewrite_images(output, page.url, _state.image_sources.get, _state.images)
     # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
-    facets = page_facets(_state.site, page.file.src_uri)
+    facets = page_facets(_state.site, page.file.src_uri, page.title)
     output = annotate(output, facets)
     _state.search.add(page.url, output, facets)
     return output

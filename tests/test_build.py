@@ -134,7 +134,11 @@ def search_docs(result) -> list[dict]:
 
 
 def test_search_index_has_brands(good):
-    assert any(d["u"] == "brands/hongxin/" and d["t"] == "红心理财" for d in search_docs(good))
+    docs = search_docs(good)
+    assert any(d["u"] == "brands/hongxin/" and d["t"] == "红心理财" for d in docs)
+    jingwei = next(d for d in docs if d["u"] == "brands/jingwei/")
+    assert "警徽先锋" in jingwei["x"] and "税韵红帆" not in jingwei["x"]  # related-brand cards are not its text
+    assert any(d["u"].startswith("guide/") and d["s"] == "使用指南" for d in docs)  # guides are searchable
 
 
 def test_page_size_does_not_grow_with_collection(tmp_path):

@@ -26,6 +26,8 @@ SECTION_BRAND = "品牌"
 SECTION_MODEL = "模范机关"
 SECTION_STUDY = "学习资料"
 SECTION_UNIT = "参建单位"
+SECTION_GUIDE = "使用指南"
+GUIDE_PREFIX = "guide/"  # writers' and readers' guides (docs/guide/) are searchable too
 
 INDEX_DIR = "pagefind"
 
@@ -44,7 +46,7 @@ class PageFacets:
     names: list[str] = field(default_factory=list)   # brand/unit names, boosted
 
 
-def page_facets(site: Site, src_uri: str) -> PageFacets | None:
+def page_facets(site: Site, src_uri: str, title: str | None = None) -> PageFacets | None:
     """Facets of the page built from ``src_uri``; ``None`` for pages kept out of the index."""
     for brand in site.brands:
         if brand.src_uri == src_uri:
@@ -68,6 +70,8 @@ def page_facets(site: Site, src_uri: str) -> PageFacets | None:
         if src_uri == f"units/{unit.slug}.md":
             return PageFacets(SECTION_UNIT, unit.name, {"栏目": [SECTION_UNIT], "系统": [unit.group]},
                               [unit.name, unit.short])
+    if src_uri.startswith(GUIDE_PREFIX) and title:
+        return PageFacets(SECTION_GUIDE, title, {"栏目": [SECTION_GUIDE]}, [])
     return None
 
 

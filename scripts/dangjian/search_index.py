@@ -38,7 +38,7 @@ TITLE_WEIGHT, NAME_WEIGHT = 1000, 200
 FACETS = ("栏目", "系统", "类别", "年份")
 
 _TAGS = re.compile(r"<[^>]+>")
-_DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<a class=\"headerlink\".*?</a>|<p class=\"dj-search-names\".*?</p>|<span data-pagefind[^>]*>.*?</span>", re.S)
+_DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<section class=\"dj-related\".*?</section>|<a class=\"headerlink\".*?</a>|<p class=\"dj-search-names\".*?</p>|<span data-pagefind[^>]*>.*?</span>", re.S)
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _RUN = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
