@@ -49,6 +49,7 @@ class _State:
     site: Site
     images: ImagePipeline
     fingerprints: PageFingerprints
+    search_expected: int = 0
     image_sources: dict[str, Path]
     search: SearchIndex
 
@@ -134,6 +135,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     report(_state.images.run(jobs))
     images = _state.images
     log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
+    _state.search_expected = sum(1 for f in files.documentation_pages() if page_facets(site, f.src_uri, "-") is not None)
     return files
 
 
@@ -188,7 +190,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     """Copy the processed images (from the cache) into the built site."""
     _state.images.publish(Path(config.site_dir))
     _state.fingerprints.save()
-    if "search" not in config.plugins and "material/search" not in config.plugins:  # our index replaces Material's
+    if len(_state.search.docs) < _state.search_expected:
+        # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site.
+        log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(_state.search.docs))
+    elif "search" not in config.plugins and "material/search" not in config.plugins:  # our index replaces Material's
         stats, problems = write_index(_state.search, Path(config.site_dir))
         report(problems)
         if stats:

@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -209,3 +211,15 @@ def test_malformed_registry_is_reported(tmp_path):
     result = run_build(project, strict=True)
     assert result.returncode != 0 and "brands/units.yml:3" in result.output and "YAML 格式错误" in result.output
     assert "Traceback" not in result.output
+
+
+def test_dirty_rebuild_keeps_the_full_search_index(good):
+    before = len(search_docs(good))
+    project = good.site.parent
+    page = project / "docs" / "models" / "shuiwu.md"
+    page.touch()
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", str(good.site)], cwd=project,
+                          capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "沿用已有的搜索索引" in proc.stderr
+    assert len(search_docs(good)) == before > 3
