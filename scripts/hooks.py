@@ -28,6 +28,7 @@ from dangjian.loader import bundle_files, load_site  # noqa: E402
 from dangjian.model import Site  # noqa: E402
 from dangjian.problems import Problem, Severity  # noqa: E402
 from dangjian.render import (  # noqa: E402
+    SHOWCASE_JSON,
     expand_markers,
     generate_pages,
     render_attachments,
@@ -35,6 +36,7 @@ from dangjian.render import (  # noqa: E402
     render_study_header,
 )
 from dangjian.settings import Settings  # noqa: E402
+from dangjian.showcase import card_rendition, render_showcase_json  # noqa: E402
 from dangjian.search import annotate, page_facets  # noqa: E402
 from dangjian.search_index import SearchIndex, write_index  # noqa: E402
 
@@ -134,6 +136,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _state.image_sources = sources
     report(_state.images.run(jobs))
     images = _state.images
+    # Every published brand for the showcase filter, with the card thumbnails just processed.
+    _add(files, File.generated(config, SHOWCASE_JSON, content=render_showcase_json(
+        site, lambda brand: card_rendition(brand, sources.get, images))))
     log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
     _state.search_expected = sum(1 for f in files.documentation_pages() if page_facets(site, f.src_uri, "-") is not None)
     return files
@@ -169,10 +174,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     site, src_uri = _state.site, page.file.src_uri
     model = site.model_by_uri(src_uri)
     if model is not None:
-        markdown = render_model_header(model) + markdown
+        markdown = render_model_header(model, site) + markdown
     study = site.study_by_uri(src_uri)
     if study is not None:
-        markdown = render_study_header(study) + markdown + render_attachments(study)
+        markdown = render_study_header(study, site) + markdown + render_attachments(study)
     return expand_markers(markdown, src_uri, site, _state.settings)
 
 

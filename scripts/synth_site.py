@@ -1,6 +1,6 @@
 """Write a synthetic project of realistic Chinese content for scale benchmarks.
 
-    python scripts/synth_site.py OUT --pages 2000 [--seed 7] [--plain OUT_PLAIN]
+    python scripts/synth_site.py OUT --pages 2000 [--seed 7] [--plain OUT_PLAIN] [--skew] [--models N]
 
 Half of the pages are brands (``brands/<slug>/index.md`` with one or two small
 JPEG photos), half are study materials (``docs/study/<topic>/<slug>.md``).  The
@@ -103,7 +103,13 @@ def photo(rng: random.Random, width: int = 640, height: int = 427) -> bytes:
     return buffer.getvalue()
 
 
-def brand_markdown(w: Writer, title: str, unit: str, category: str, photos: list[str], index: int) -> str:
+def with_tag(tags: list[str], tag: str | None) -> list[str]:
+    """``tags`` with ``tag`` first (skewed archives give every page one common tag)."""
+    return tags if tag is None or tag in tags else [tag, *tags]
+
+
+def brand_markdown(w: Writer, title: str, unit: str, category: str, photos: list[str], index: int,
+                   tag: str | None = None) -> str:
     rng = w.rng
     year = rng.randint(2016, 2025)
     meta = {
@@ -117,7 +123,7 @@ def brand_markdown(w: Writer, title: str, unit: str, category: str, photos: list
         "date": f"{rng.randint(max(year, 2019), 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "featured": index % 97 == 0,
         "honors": rng.sample(HONORS, rng.randint(0, 2)),
-        "tags": rng.sample(TAGS, rng.randint(1, 4)),
+        "tags": with_tag(rng.sample(TAGS, rng.randint(1, 4)), tag),
     }
     if photos:
         meta["cover"] = photos[0]
@@ -140,7 +146,7 @@ def brand_markdown(w: Writer, title: str, unit: str, category: str, photos: list
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n".join(body)
 
 
-def study_markdown(w: Writer, title: str, index: int) -> str:
+def study_markdown(w: Writer, title: str, index: int, tag: str | None = None) -> str:
     rng = w.rng
     year = rng.randint(2019, 2026)
     meta = {
@@ -149,7 +155,7 @@ def study_markdown(w: Writer, title: str, index: int) -> str:
         "doc_no": f"明直党〔{year}〕{index % 60 + 1}号",
         "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "description": w.short(90),
-        "tags": rng.sample(TAGS, rng.randint(1, 3)),
+        "tags": with_tag(rng.sample(TAGS, rng.randint(1, 3)), tag),
     }
     body = [w.paragraph(2, 4) + "\n"]
     numerals = "一二三四五六七八九"
@@ -161,8 +167,30 @@ def study_markdown(w: Writer, title: str, index: int) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n".join(body)
 
 
-def write_project(out: Path, pages: int, seed: int = 7) -> dict[str, int]:
-    """Write the synthetic project into ``out`` (must not exist); return counts."""
+def model_markdown(w: Writer, title: str, unit: str, tag: str | None = None) -> str:
+    rng = w.rng
+    year = rng.randint(2019, 2026)
+    meta = {
+        "title": title,
+        "unit": unit,
+        "year": year,
+        "level": rng.choice(["市级模范机关", "市直机关模范机关创建先进单位", "模范机关创建示范点"]),
+        "description": w.short(90),
+        "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "tags": with_tag(["模范机关", *rng.sample(TAGS, rng.randint(1, 2))], tag),
+    }
+    body = [f"## {section}\n\n{w.paragraph(2, 4)}\n" for section in ("基本情况", "创建做法", "创建成效")]
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n".join(body)
+
+
+def write_project(out: Path, pages: int, seed: int = 7, *, skew: bool = False, models: int = 0) -> dict[str, int]:
+    """Write the synthetic project into ``out`` (must not exist); return counts.
+
+    ``skew`` puts three in four brands into the first unit and category, three in four study
+    materials into the first topic and gives every page the tag ``三会一课``, so that one unit,
+    category, topic and tag hold hundreds of items (the pagination test).  ``models`` adds that
+    many 模范机关 examples (``docs/models/``), three in four of the first unit when skewed.
+    """
     out.mkdir(parents=True)
     w = Writer(seed)
     units = yaml.safe_load((REPO / "brands" / "units.yml").read_text(encoding="utf-8"))
@@ -183,6 +211,7 @@ def write_project(out: Path, pages: int, seed: int = 7) -> dict[str, int]:
     shutil.copy(REPO / "brands" / "categories.yml", brands_dir / "categories.yml")
 
     n_brands = pages // 2
+    tag = TAGS[0] if skew else None
     photo_pool = [photo(w.rng) for _ in range(64)]  # distinct JPEGs, reused across bundles
     titles: set[str] = set()
     n_photos = 0
@@ -200,20 +229,27 @@ def write_project(out: Path, pages: int, seed: int = 7) -> dict[str, int]:
             comment = f"synthetic {i:06d}-{k}".encode()
             (folder / name).write_bytes(data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:])
             n_photos += 1
-        unit = units[i % len(units)]["short"]
-        category = categories[(i * 7) % len(categories)]["name"]
-        (folder / "index.md").write_text(brand_markdown(w, title, unit, category, photos, i), encoding="utf-8")
+        hot, k = skew and i % 4 != 3, i // 4 if skew else i  # skewed: the rest spread over everything
+        unit = units[0 if hot else k % len(units)]["short"]
+        category = categories[0 if hot else (k * 7) % len(categories)]["name"]
+        (folder / "index.md").write_text(brand_markdown(w, title, unit, category, photos, i, tag), encoding="utf-8")
 
     study_dir = out / "docs" / "study"
     study_dir.mkdir()
     shutil.copy(REPO / "docs" / "study" / "topics.yml", study_dir / "topics.yml")
     topic_names = sorted(topics)
     for i in range(pages - n_brands):
-        topic = topic_names[i % len(topic_names)]
+        topic = topic_names[0 if skew and i % 4 != 3 else (i // 4 if skew else i) % len(topic_names)]
         (study_dir / topic).mkdir(exist_ok=True)
         title = w.rng.choice(w.clauses)[:24] + w.rng.choice(["的通知", "实施方案", "学习提纲", "工作要点", "指引", "参考"])
-        (study_dir / topic / f"ziliao-{i:05d}.md").write_text(study_markdown(w, title, i), encoding="utf-8")
-    return {"brands": n_brands, "studies": pages - n_brands, "photos": n_photos}
+        (study_dir / topic / f"ziliao-{i:05d}.md").write_text(study_markdown(w, title, i, tag), encoding="utf-8")
+    if models:
+        (out / "docs" / "models").mkdir()
+    for i in range(models):
+        unit = units[0 if skew and i % 4 != 3 else (i // 4 if skew else i) % len(units)]["short"]
+        title = f"{unit}：{w.rng.choice(w.clauses)[:20]}"
+        (out / "docs" / "models" / f"mofan-{i:05d}.md").write_text(model_markdown(w, title, unit, tag), encoding="utf-8")
+    return {"brands": n_brands, "studies": pages - n_brands, "photos": n_photos, "models": models}
 
 
 PLAIN_CONFIG = """site_name: 明湖市直机关党建宣传（对照）
@@ -252,11 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=500, help="页面数（一半品牌，一半学习资料）")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--plain", type=Path, help="同时写出纯 Material 对照项目到该目录")
+    parser.add_argument("--skew", action="store_true", help="四分之三的品牌集中在第一个单位和类别、资料集中在第一个栏目，每页都带“三会一课”标签（测分页）")
+    parser.add_argument("--models", type=int, default=0, help="另外生成的模范机关案例篇数")
     args = parser.parse_args(argv)
     if args.out.exists():
         print(f"错误：{args.out} 已存在，请指定一个新目录。", file=sys.stderr)
         return 2
-    counts = write_project(args.out, args.pages, args.seed)
+    counts = write_project(args.out, args.pages, args.seed, skew=args.skew, models=args.models)
     if args.plain:
         write_plain(args.out, args.plain)
     print(f"已生成 {args.out}：品牌 {counts['brands']} 个（照片 {counts['photos']} 张），学习资料 {counts['studies']} 篇。")

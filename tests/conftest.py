@@ -99,8 +99,7 @@ def make_project(root: Path, *, brands: dict[str, str | dict[str, bytes | str]] 
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     docs_dir = root / "docs"
     shutil.copytree(REPO / "docs" / "assets", docs_dir / "assets")
-    for name in ("index.md", "tags.md"):
-        shutil.copy(REPO / "docs" / name, docs_dir / name)
+    shutil.copy(REPO / "docs" / "index.md", docs_dir / "index.md")
     shutil.copytree(REPO / "docs" / "guide", docs_dir / "guide")  # the nav names the guides
     brands_dir = root / "brands"
     brands_dir.mkdir()

@@ -9,7 +9,7 @@ from conftest import brand_text, doc_text, make_project
 
 from dangjian.loader import load_site, slugify
 from dangjian.problems import Severity
-from dangjian.render import compute_coverage, relurl, render_showcase
+from dangjian.render import compute_coverage, relurl, render_showcase_pages
 from dangjian.sources import decode_source, parse_front_matter
 
 
@@ -161,7 +161,7 @@ def test_showcase_featured_first_with_filter_data(tmp_path):
         "new": brand_text(title="新品牌", date="2026-05-01"),
         "star": brand_text(title="典型品牌", date="2024-01-01", featured=True, unit="市教育局", category="为民服务"),
     })
-    html = render_showcase(site).markdown
+    html = render_showcase_pages(site)[0].markdown
     assert html.index("典型品牌") < html.index("新品牌")
     assert 'data-group="社会事业系统"' in html and 'data-category="为民服务"' in html and 'data-year="2021"' in html
 

@@ -60,6 +60,7 @@ def pages_under_test(content) -> dict[str, str]:
         "study-topic": content.studies[0].topic.url,
         "study": content.studies[0].url,
         "tags": "tags/",
+        "tag": "tags/" + next(iter(content.tag_slugs.values())) + "/",
         "stats": "stats/",
     }
 

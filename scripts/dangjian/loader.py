@@ -32,6 +32,24 @@ def slugify(text: str) -> str:
     return re.sub(r"-{2,}", "-", slug) or "x"
 
 
+#: Slugs a tag page cannot take: ``tags/index.md`` is the tag index, ``tags/page/<n>/`` its further pages.
+RESERVED_TAG_SLUGS = frozenset({"index", "page"})
+
+
+def assign_tag_slugs(names: list[str]) -> dict[str, str]:
+    """A unique pinyin slug per tag name; names sharing a slug get ``-2``, ``-3``… in code-point order."""
+    slugs: dict[str, str] = {}
+    taken = set(RESERVED_TAG_SLUGS)
+    for name in sorted(set(names)):
+        slug = base = slugify(name)
+        counter = 2
+        while slug in taken:
+            slug, counter = f"{base}-{counter}", counter + 1
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
+
+
 def suggest_slug(name: str) -> str:
     """A valid slug close to an invalid folder or file name."""
     return slugify(name.replace("_", "-"))
@@ -465,5 +483,7 @@ def load_site(root: Path, docs_dir: Path, settings: Settings | None = None) -> S
     site.studies, excluded, errs = load_studies(docs_dir, root, settings, site.topics)
     site.excluded_docs |= excluded
     site.problems += errs
+    items = [*(b.meta.tags for b in site.brands), *(m.meta.tags for m in site.models), *(s.meta.tags for s in site.studies)]
+    site.tag_slugs = assign_tag_slugs([tag for tags in items for tag in tags])
     site.problems = sort_problems(site.problems)
     return site

@@ -136,6 +136,8 @@ class Site:
     excluded_docs: set[str] = field(default_factory=set)
     #: brand bundle folders that are drafts (never published, not even their photos).
     draft_brands: set[str] = field(default_factory=set)
+    #: tag name → URL slug (pinyin, unique), for every tag of a published brand, model or study material.
+    tag_slugs: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def brands_of(self, unit: Unit) -> list[Brand]:

@@ -8,13 +8,16 @@ that the site works under any sub-path.  Output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 
 import yaml
 
+from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .settings import Settings
 
@@ -69,11 +72,34 @@ NOT_INDEXED = {"exclude": True}
 #: so its size does not grow with the archive.
 STUDY_INDEX_PER_TOPIC = 10
 
+# Listing pages are split into pages of a fixed number of items, so that no page's HTML grows with
+# the archive: Material's chrome is about 20 KB, a brand card about 1.0–1.4 KB (with its <picture>),
+# a document row 0.4–0.9 KB; a full page stays under about 55 KB even with 120-character descriptions.
+#: Brand cards per page (showcase, category and unit pages).
+BRANDS_PER_PAGE = 24
+#: Rows per page in lists of documents (模范机关, 学习资料 topics, tag pages).
+DOCS_PER_PAGE = 50
+#: Model-institution rows per page of a unit's page (shown below up to BRANDS_PER_PAGE cards).
+UNIT_MODELS_PER_PAGE = 12
+#: Tags per page of the tag index.
+TAGS_PER_PAGE = 200
+#: Brand names shown per unit on /coverage/ (more are counted and linked to the unit's page).
+COVERAGE_NAMES = 3
+#: A card's or row's description is cut to this many characters (the page shows it whole).
+LIST_DESC_MAX = 120
+#: The compact list of every published brand that the showcase filter loads (brands/showcase.json).
+SHOWCASE_JSON = "brands/showcase.json"
+
 
 def front_matter(data: dict) -> str:
     """A YAML front-matter block for a generated page."""
     clean = {k: v for k, v in data.items() if v not in (None, [], "")}
     return "---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def clip(text: str, limit: int = LIST_DESC_MAX) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (for cards and list rows)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _link(text: str, target: str, base: str, cls: str = "") -> str:
@@ -119,7 +145,7 @@ def brand_card(brand: Brand, base: str, heading: str = "h3") -> str:
         f'<span class="dj-card__media">{cover_html(brand, base)}{badge}</span>'
         f'<{heading} class="dj-card__title">{_e(m.title)}</{heading}>'
         f'<span class="dj-card__meta">{_e(brand.unit.short)} · {_e(brand.category.name)} · {brand.year}年</span>'
-        f'<span class="dj-card__desc">{_e(m.description)}</span>'
+        f'<span class="dj-card__desc">{_e(clip(m.description))}</span>'
         "</a></li>"
     )
 
@@ -134,6 +160,129 @@ def brand_cards(brands: list[Brand], base: str, heading: str = "h3") -> str:
 def showcase_order(brands: list[Brand]) -> list[Brand]:
     """Featured first, then newest first (stable)."""
     return sorted(brands, key=lambda b: (not b.meta.featured, -b.date.toordinal(), b.slug))
+
+
+# ---------------------------------------------------------------- pagination
+
+
+def paginate(items: list, per_page: int) -> list[list]:
+    """``items`` in chunks of ``per_page``; always at least one (possibly empty) chunk."""
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Page ``number`` of ``count`` of a listing whose first page is ``first_src`` (URL ``listing``).
+
+    Further pages are virtual pages ``<listing>page/<n>.md``, i.e. at ``<listing>page/<n>/``.
+    """
+
+    listing: str
+    first_src: str
+    number: int
+    count: int
+
+    def url(self, number: int) -> str:
+        """Site-relative URL of page ``number``."""
+        return self.listing if number == 1 else f"{self.listing}page/{number}/"
+
+    @property
+    def base(self) -> str:
+        """Site-relative URL of this page (links on it are made relative to this)."""
+        return self.url(self.number)
+
+    @property
+    def src_uri(self) -> str:
+        """Path of this page in the docs tree."""
+        return self.first_src if self.number == 1 else f"{self.listing}page/{self.number}.md"
+
+    def title(self, title: str) -> str:
+        """``title`` with “（第 n 页）” on every page but the first."""
+        return title if self.number == 1 else f"{title}（第 {self.number} 页）"
+
+    def meta(self, meta: dict) -> dict:
+        """Front matter of this page: further pages get the page title and stay out of the search index."""
+        meta = dict(meta, title=self.title(meta["title"]))
+        if self.number > 1:
+            meta["search"] = NOT_INDEXED
+        if self.count > 1:
+            meta["pager"] = {"page": self.number, "pages": self.count}  # read by overrides/sitemap.xml
+        return meta
+
+    def numbers(self) -> list[int | None]:
+        """Page numbers to link: first, last and two either side of this one; ``None`` is a gap."""
+        keep = {1, self.count, *range(self.number - 2, self.number + 3)}
+        result: list[int | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                result.append(n)
+            elif result and result[-1] is not None:
+                result.append(None)
+        return result
+
+    def html(self, label: str = "分页") -> str:
+        """The pager (empty when there is one page): 上一页 / 第 x 页，共 n 页 / 下一页 and page numbers."""
+        if self.count <= 1:
+            return ""
+        base = self.base
+        parts = [f'<nav class="dj-pager" aria-label="{_e(label)}" data-dj-pager>']
+        if self.number > 1:
+            parts.append(f'<a class="dj-pager__step dj-pager__prev" href="{_e(relurl(self.url(self.number - 1), base))}" '
+                         'rel="prev">← 上一页</a>')
+        parts.append(f'<span class="dj-pager__status">第 {self.number} 页，共 {self.count} 页</span>')
+        if self.number < self.count:
+            parts.append(f'<a class="dj-pager__step dj-pager__next" href="{_e(relurl(self.url(self.number + 1), base))}" '
+                         'rel="next">下一页 →</a>')
+        items = []
+        for n in self.numbers():
+            if n is None:
+                items.append('<li class="dj-pager__gap" aria-hidden="true">…</li>')
+            elif n == self.number:
+                items.append(f'<li><a class="dj-pager__num" href="./" aria-current="page" aria-label="第 {n} 页">{n}</a></li>')
+            else:
+                items.append(f'<li><a class="dj-pager__num" href="{_e(relurl(self.url(n), base))}" aria-label="第 {n} 页">{n}</a></li>')
+        parts.append('<ol class="dj-pager__pages">' + "".join(items) + "</ol></nav>")
+        return "".join(parts)
+
+
+def pagers(listing: str, first_src: str, count: int) -> Iterator[Pager]:
+    """The pagers of a listing of ``count`` pages, first page first."""
+    for number in range(1, max(count, 1) + 1):
+        yield Pager(listing, first_src, number, max(count, 1))
+
+
+def page_count(*lists: tuple[list, int]) -> int:
+    """Pages needed for several lists shown side by side, each ``(items, per_page)``."""
+    return max([1, *(math.ceil(len(items) / per_page) for items, per_page in lists)])
+
+
+# ---------------------------------------------------------------- tags
+
+
+def tag_slugs(site: Site) -> dict[str, str]:
+    """Tag name → slug: the loader's assignment, or (for a hand-made site) computed here."""
+    if site.tag_slugs:
+        return site.tag_slugs
+    names = [t for items in (site.brands, site.models, site.studies) for x in items for t in x.meta.tags]
+    return assign_tag_slugs(names)
+
+
+def tag_url(name: str, slugs: dict[str, str]) -> str | None:
+    """Site-relative URL of a tag's page."""
+    slug = slugs.get(name)
+    return f"tags/{slug}/" if slug else None
+
+
+def tag_chips(names: list[str], base: str, site: Site) -> str:
+    """A page's tags as links to the tag pages (empty when it has none)."""
+    if not names:
+        return ""
+    slugs = tag_slugs(site)
+    chips = []
+    for name in dict.fromkeys(names):
+        url = tag_url(name, slugs)
+        chips.append(_link(name, url, base, "dj-tag") if url else f'<span class="dj-tag">{_e(name)}</span>')
+    return f'<nav class="dj-tags" aria-label="标签">{"".join(chips)}</nav>'
 
 
 # ---------------------------------------------------------------- brand page
@@ -175,66 +324,105 @@ def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
                 + brand_cards(related[:3], base, "h3") + "</section>\n")
     meta = {"title": m.title, "description": m.description, "tags": list(m.tags)}
     body = brand.body.strip("\n")
-    return GeneratedPage(brand.src_uri, front_matter(meta) + hero + "\n" + honors + "\n" + body + "\n" + more)
+    chips = tag_chips(m.tags, base, site)
+    return GeneratedPage(brand.src_uri, front_matter(meta) + (chips + "\n\n" if chips else "") + hero + "\n" + honors
+                         + "\n" + body + "\n" + more)
 
 
 # ---------------------------------------------------------------- showcase
 
 
-def render_showcase(site: Site) -> GeneratedPage:
-    """``/brands/``: every published brand as a card, filterable in the browser."""
-    base = "brands/"
+def render_showcase_pages(site: Site) -> list[GeneratedPage]:
+    """``/brands/`` and ``/brands/page/<n>/``: published brands as cards, BRANDS_PER_PAGE a page.
+
+    The filter form (shown by showcase.js) filters over every brand: with several pages it
+    loads :data:`SHOWCASE_JSON` (see :mod:`dangjian.showcase`); on a single page it filters the cards.
+    """
     brands = showcase_order(site.brands)
+    chunks = paginate(brands, BRANDS_PER_PAGE)
     years = sorted({b.year for b in brands}, reverse=True)
+    groups = [g for g in site.groups() if any(b.unit.group == g for b in brands)]
+    categories = [c.name for c in site.categories if site.brands_in(c)]
 
     def select(name: str, label: str, values: list) -> str:
         options = "".join(f'<option value="{_e(v)}">{_e(v)}{"年" if name == "year" else ""}</option>' for v in values)
         return (f'<label class="dj-filter"><span>{label}</span><select name="{name}" data-filter="{name}">'
                 f'<option value="">全部</option>{options}</select></label>')
 
-    groups = [g for g in site.groups() if any(b.unit.group == g for b in brands)]
-    filters = (
-        '<form class="dj-filters" data-dj-filters hidden role="search" aria-label="筛选品牌">'
-        + select("group", "系统", groups)
-        + select("category", "类别", [c.name for c in site.categories if site.brands_in(c)])
-        + select("year", "创建年份", years)
-        + '<button type="reset" class="md-button dj-filters__reset">重置</button>'
-        + f'<p class="dj-filters__count" aria-live="polite" data-dj-count>共 {len(brands)} 个品牌</p></form>'
-    )
-    intro = (f"市直机关“一机关一品牌，一支部一特色”创建成果展示，共 **{len(brands)}** 个党建品牌，"
-             f"覆盖 **{len({b.unit for b in brands})}** 个单位。可按系统、类别和创建年份筛选，"
-             f"也可查看{_link('创建进度', 'coverage/', base)}与{_link('全部单位', 'units/', base)}。\n\n")
-    browse = ('<noscript><p>按类别浏览：' + "、".join(_link(c.name, c.url, base) for c in site.categories) + "</p></noscript>\n")
-    empty = '<p class="dj-empty" data-dj-empty hidden>没有符合条件的品牌，请调整筛选条件。</p>'
-    meta = {"title": "品牌展示", "description": "市直机关党建品牌展示：一机关一品牌，一支部一特色。", "search": NOT_INDEXED}
-    return GeneratedPage("brands/index.md", front_matter(meta) + "# 品牌展示\n\n" + intro + filters + "\n\n" + browse + "\n"
-                         + brand_cards(brands, base).replace('<ul class="dj-cards">', '<ul class="dj-cards" data-dj-cards>', 1)
-                         + "\n" + empty + "\n")
+    pages = []
+    for pager, chunk in zip(pagers("brands/", "brands/index.md", len(chunks)), chunks, strict=True):
+        base = pager.base
+        data = f' data-dj-total="{len(brands)}"'
+        if pager.count > 1:
+            data += f' data-dj-json="{_e(relurl(SHOWCASE_JSON, base))}"'
+        filters = (
+            f'<form class="dj-filters" data-dj-filters{data} hidden role="search" aria-label="筛选品牌">'
+            + select("group", "系统", groups)
+            + select("category", "类别", categories)
+            + select("year", "创建年份", years)
+            + '<button type="reset" class="md-button dj-filters__reset">重置</button>'
+            + f'<p class="dj-filters__count" aria-live="polite" data-dj-count>共 {len(brands)} 个品牌</p></form>'
+        )
+        intro = (f"市直机关“一机关一品牌，一支部一特色”创建成果展示，共 **{len(brands)}** 个党建品牌，"
+                 f"覆盖 **{len({b.unit for b in brands})}** 个单位。可按系统、类别和创建年份筛选，"
+                 f"也可查看{_link('创建进度', 'coverage/', base)}与{_link('全部单位', 'units/', base)}。\n\n")
+        browse = ('<noscript><p>按类别浏览：' + "、".join(_link(c.name, c.url, base) for c in site.categories) + "</p></noscript>\n")
+        empty = '<p class="dj-empty" data-dj-empty hidden>没有符合条件的品牌，请调整筛选条件。</p>'
+        more = '<p class="dj-more"><button type="button" class="md-button" data-dj-more hidden>显示更多</button></p>'
+        meta = pager.meta({"title": "品牌展示", "description": "市直机关党建品牌展示：一机关一品牌，一支部一特色。",
+                           "search": NOT_INDEXED})
+        cards = brand_cards(chunk, base).replace('<ul class="dj-cards">', '<ul class="dj-cards" data-dj-cards>', 1)
+        pages.append(GeneratedPage(pager.src_uri, front_matter(meta) + f"# {pager.title('品牌展示')}\n\n" + intro + filters
+                                   + "\n\n" + browse + "\n" + cards + "\n\n" + empty + "\n\n" + more + "\n\n"
+                                   + _pager_block(pager, "品牌展示分页")))
+    return pages
+
+
+def _pager_block(pager: Pager, label: str = "分页") -> str:
+    html = pager.html(label)
+    return html + "\n" if html else ""
 
 
 # ---------------------------------------------------------------- units and categories
 
 
-def render_unit_page(unit: Unit, site: Site) -> GeneratedPage:
-    """A unit's page: its brands and model-institution examples."""
-    base = unit.url
+def render_unit_pages(unit: Unit, site: Site) -> list[GeneratedPage]:
+    """A unit's page(s): its brands (BRANDS_PER_PAGE a page) and model-institution examples."""
     brands = site.brands_of(unit)
     models = site.models_of(unit)
-    parts = [front_matter({"title": unit.name, "description": f"{unit.name}的党建品牌与模范机关创建情况。"}),
-             f"# {unit.name}\n\n",
-             f'<p class="dj-lead">简称：{_e(unit.short)} · 所属系统：{_e(unit.group)} · '
-             f'{_link("查看创建进度", "coverage/", base)}</p>\n\n',
-             "## 党建品牌\n\n"]
-    if brands:
-        parts.append(brand_cards(brands, base) + "\n\n")
-    else:
-        parts.append('<p class="dj-empty">本单位尚未发布党建品牌。</p>\n\n')
-    parts.append("## 模范机关创建\n\n")
-    if models:
-        parts.append(model_list(models, base) + "\n")
-    else:
-        parts.append('<p class="dj-empty">暂无模范机关创建案例。</p>\n')
-    return GeneratedPage(f"units/{unit.slug}.md", "".join(parts))
+    count = page_count((brands, BRANDS_PER_PAGE), (models, UNIT_MODELS_PER_PAGE))
+    pages = []
+    for pager in pagers(unit.url, f"units/{unit.slug}.md", count):
+        base, n = pager.base, pager.number
+        brand_chunk = brands[(n - 1) * BRANDS_PER_PAGE: n * BRANDS_PER_PAGE]
+        model_chunk = models[(n - 1) * UNIT_MODELS_PER_PAGE: n * UNIT_MODELS_PER_PAGE]
+        parts = [front_matter(pager.meta({"title": unit.name, "description": f"{unit.name}的党建品牌与模范机关创建情况。"})),
+                 f"# {pager.title(unit.name)}\n\n",
+                 f'<p class="dj-lead">简称：{_e(unit.short)} · 所属系统：{_e(unit.group)} · '
+                 f'{_link("查看创建进度", "coverage/", base)}</p>\n\n']
+        if brand_chunk or n == 1:
+            parts.append("## 党建品牌" + _range_note(n, BRANDS_PER_PAGE, len(brand_chunk), len(brands), "个") + "\n\n")
+            if brand_chunk:
+                parts.append(brand_cards(brand_chunk, base) + "\n\n")
+            else:
+                parts.append('<p class="dj-empty">本单位尚未发布党建品牌。</p>\n\n')
+        if model_chunk or n == 1:
+            parts.append("## 模范机关创建" + _range_note(n, UNIT_MODELS_PER_PAGE, len(model_chunk), len(models), "篇") + "\n\n")
+            if model_chunk:
+                parts.append(model_list(model_chunk, base) + "\n\n")
+            else:
+                parts.append('<p class="dj-empty">暂无模范机关创建案例。</p>\n\n')
+        parts.append(_pager_block(pager, f"{unit.short}分页"))
+        pages.append(GeneratedPage(pager.src_uri, "".join(parts)))
+    return pages
+
+
+def _range_note(number: int, per_page: int, shown: int, total: int, measure: str) -> str:
+    """“（第 25–48 个，共 100 个）” after a section heading when the section spans several pages."""
+    if total <= per_page or not shown:
+        return ""
+    first = (number - 1) * per_page + 1
+    return f"（第 {first}–{first + shown - 1} {measure}，共 {total} {measure}）"
 
 
 def render_units_index(site: Site) -> GeneratedPage:
@@ -251,15 +439,22 @@ def render_units_index(site: Site) -> GeneratedPage:
     return GeneratedPage("units/index.md", "".join(parts))
 
 
-def render_category_page(category: Category, site: Site) -> GeneratedPage:
-    """A category's page: its description and brands."""
-    base = category.url
+def render_category_pages(category: Category, site: Site) -> list[GeneratedPage]:
+    """A category's page(s): its description and brands, BRANDS_PER_PAGE a page."""
     brands = showcase_order(site.brands_in(category))
-    text = (front_matter({"title": category.name, "description": category.description, "search": NOT_INDEXED})
-            + f"# {category.name}\n\n<p class=\"dj-lead\">{_e(category.description)}</p>\n\n"
-            + brand_cards(brands, base) + "\n\n"
-            + f'<p>{_link("← 全部品牌类别", "categories/", base)}</p>\n')
-    return GeneratedPage(f"categories/{category.slug}.md", text)
+    chunks = paginate(brands, BRANDS_PER_PAGE)
+    pages = []
+    for pager, chunk in zip(pagers(category.url, f"categories/{category.slug}.md", len(chunks)), chunks, strict=True):
+        base = pager.base
+        meta = pager.meta({"title": category.name, "description": category.description, "search": NOT_INDEXED})
+        count = f'<p class="dj-muted">本类别共 {len(brands)} 个品牌。</p>\n\n' if pager.count > 1 else ""
+        text = (front_matter(meta)
+                + f"# {pager.title(category.name)}\n\n<p class=\"dj-lead\">{_e(category.description)}</p>\n\n" + count
+                + brand_cards(chunk, base) + "\n\n"
+                + _pager_block(pager, f"{category.name}分页") + "\n"
+                + f'<p>{_link("← 全部品牌类别", "categories/", base)}</p>\n')
+        pages.append(GeneratedPage(pager.src_uri, text))
+    return pages
 
 
 def render_categories_index(site: Site) -> GeneratedPage:
@@ -334,7 +529,10 @@ def render_coverage(site: Site) -> GeneratedPage:
         parts.append(f'<p class="dj-muted">共 {c.total} 个单位，已创建 {len(c.covered)} 个，未创建 {len(c.missing)} 个。</p>\n\n')
         items = []
         for unit in c.covered:
-            names = "、".join(_link(b.meta.title, b.url, base) for b in site.brands_of(unit))
+            brands = site.brands_of(unit)
+            names = "、".join(_link(b.meta.title, b.url, base) for b in brands[:COVERAGE_NAMES])
+            if len(brands) > COVERAGE_NAMES:  # the unit's page lists them all; this page stays small
+                names += "等 " + _link(f"{len(brands)} 个品牌", unit.url, base)
             items.append(f'<li class="dj-has-brand"><span class="dj-status">已创建</span> {_link(unit.name, unit.url, base)}：{names}</li>')
         for unit in c.missing:
             items.append(f'<li class="dj-no-brand"><span class="dj-status">未创建</span> {_link(unit.name, unit.url, base)}</li>')
@@ -353,19 +551,24 @@ def model_list(models: list[ModelExample], base: str) -> str:
         items.append(
             f'<li class="dj-doc">{_link(m.meta.title, m.url, base, "dj-doc__title")}'
             f'<span class="dj-doc__meta">{_e(m.unit.name)} · {level}{m.meta.year}年</span>'
-            f'<span class="dj-doc__desc">{_e(m.meta.description)}</span></li>'
+            f'<span class="dj-doc__desc">{_e(clip(m.meta.description))}</span></li>'
         )
     return '<ul class="dj-docs">' + "".join(items) + "</ul>"
 
 
-def render_models_index(site: Site, settings: Settings) -> GeneratedPage:
-    """``/models/``: model-institution examples, newest first."""
-    base = f"{settings.models_dir}/"
-    body = model_list(site.models, base) if site.models else '<p class="dj-empty">暂无模范机关案例。</p>'
-    text = (front_matter({"title": "模范机关", "description": "市直机关模范机关创建典型案例。", "search": NOT_INDEXED})
-            + "# 模范机关\n\n"
-            + f"模范机关创建典型案例 {len(site.models)} 篇，按发布时间从新到旧排列。\n\n" + body + "\n")
-    return GeneratedPage(f"{settings.models_dir}/index.md", text)
+def render_models_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
+    """``/models/`` (and ``/models/page/<n>/``): model-institution examples, newest first."""
+    listing = f"{settings.models_dir}/"
+    chunks = paginate(site.models, DOCS_PER_PAGE)
+    pages = []
+    for pager, chunk in zip(pagers(listing, f"{settings.models_dir}/index.md", len(chunks)), chunks, strict=True):
+        body = model_list(chunk, pager.base) if chunk else '<p class="dj-empty">暂无模范机关案例。</p>'
+        meta = pager.meta({"title": "模范机关", "description": "市直机关模范机关创建典型案例。", "search": NOT_INDEXED})
+        text = (front_matter(meta) + f"# {pager.title('模范机关')}\n\n"
+                + f"模范机关创建典型案例 {len(site.models)} 篇，按发布时间从新到旧排列。\n\n" + body + "\n\n"
+                + _pager_block(pager, "模范机关分页"))
+        pages.append(GeneratedPage(pager.src_uri, text))
+    return pages
 
 
 def study_list(items: list[StudyItem], base: str) -> str:
@@ -377,7 +580,7 @@ def study_list(items: list[StudyItem], base: str) -> str:
         rows.append(
             f'<li class="dj-doc">{_link(s.meta.title, s.url, base, "dj-doc__title")}'
             f'<span class="dj-doc__meta">{" · ".join(meta)}</span>'
-            f'<span class="dj-doc__desc">{_e(s.meta.description)}</span></li>'
+            f'<span class="dj-doc__desc">{_e(clip(s.meta.description))}</span></li>'
         )
     return '<ul class="dj-docs">' + "".join(rows) + "</ul>"
 
@@ -401,32 +604,39 @@ def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
     return GeneratedPage(f"{settings.study_dir}/index.md", "".join(parts))
 
 
-def render_topic_page(topic: Topic, site: Site, settings: Settings) -> GeneratedPage:
-    """``/study/<topic>/``: all materials of one topic, newest first."""
-    base = topic.url
+def render_topic_pages(topic: Topic, site: Site, settings: Settings) -> list[GeneratedPage]:
+    """``/study/<topic>/`` (and ``page/<n>/``): the topic's materials, newest first, DOCS_PER_PAGE a page."""
     items = site.studies_in(topic)
-    text = (front_matter({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}",
-                          "search": NOT_INDEXED})
-            + f"# {topic.title}\n\n"
-            + (f'<p class="dj-lead">{_e(topic.description)}</p>\n\n' if topic.description else "")
-            + (study_list(items, base) if items else '<p class="dj-empty">本栏目暂无资料。</p>') + "\n\n"
-            + f'<p>{_link("← 全部学习资料", f"{settings.study_dir}/", base)}</p>\n')
-    return GeneratedPage(f"{settings.study_dir}/{topic.slug}/index.md", text)
+    chunks = paginate(items, DOCS_PER_PAGE)
+    pages = []
+    for pager, chunk in zip(pagers(topic.url, f"{settings.study_dir}/{topic.slug}/index.md", len(chunks)), chunks, strict=True):
+        base = pager.base
+        meta = pager.meta({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}",
+                           "search": NOT_INDEXED})
+        count = f'<p class="dj-muted">本栏目共 {len(items)} 篇，从新到旧排列。</p>\n\n' if pager.count > 1 else ""
+        text = (front_matter(meta) + f"# {pager.title(topic.title)}\n\n"
+                + (f'<p class="dj-lead">{_e(topic.description)}</p>\n\n' if topic.description else "") + count
+                + (study_list(chunk, base) if chunk else '<p class="dj-empty">本栏目暂无资料。</p>') + "\n\n"
+                + _pager_block(pager, f"{topic.title}分页") + "\n"
+                + f'<p>{_link("← 全部学习资料", f"{settings.study_dir}/", base)}</p>\n')
+        pages.append(GeneratedPage(pager.src_uri, text))
+    return pages
 
 
-def render_model_header(model: ModelExample) -> str:
-    """The facts box put above a model-institution page's body."""
+def render_model_header(model: ModelExample, site: Site | None = None) -> str:
+    """The tags and facts box put above a model-institution page's body."""
     base = model.url
     facts = [("单位", _link(model.unit.name, model.unit.url, base)), ("所属系统", _e(model.unit.group))]
     if model.meta.level:
         facts.append(("级别", _e(model.meta.level)))
     facts += [("年份", f"{model.meta.year}年"),
               ("发布日期", f'<time datetime="{model.meta.date.isoformat()}">{format_date(model.meta.date)}</time>')]
-    return _facts_box(facts, model.meta.description)
+    chips = tag_chips(model.meta.tags, base, site) if site is not None else ""
+    return (chips + "\n\n" if chips else "") + _facts_box(facts, model.meta.description)
 
 
-def render_study_header(item: StudyItem) -> str:
-    """The facts box put above a study material's body."""
+def render_study_header(item: StudyItem, site: Site | None = None) -> str:
+    """The tags and facts box put above a study material's body."""
     facts = []
     if item.meta.issuer:
         facts.append(("发文机关", _e(item.meta.issuer)))
@@ -434,7 +644,8 @@ def render_study_header(item: StudyItem) -> str:
         facts.append(("文号", _e(item.meta.doc_no)))
     facts.append(("发布日期", f'<time datetime="{item.meta.date.isoformat()}">{format_date(item.meta.date)}</time>'))
     facts.append(("栏目", _link(item.topic.title, item.topic.url, item.url)))
-    return _facts_box(facts, item.meta.description)
+    chips = tag_chips(item.meta.tags, item.url, site) if site is not None else ""
+    return (chips + "\n\n" if chips else "") + _facts_box(facts, item.meta.description)
 
 
 def render_attachments(item: StudyItem) -> str:
@@ -448,6 +659,119 @@ def render_attachments(item: StudyItem) -> str:
 def _facts_box(facts: list[tuple[str, str]], description: str) -> str:
     rows = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
     return f'<div class="dj-docinfo"><dl class="dj-facts">{rows}</dl><p class="dj-docinfo__desc">{_e(description)}</p></div>\n\n'
+
+
+# ---------------------------------------------------------------- tag pages
+
+
+@dataclass(frozen=True)
+class TaggedItem:
+    """One page listed on a tag's page."""
+
+    kind: str  # 品牌 / 模范机关 / 学习资料
+    title: str
+    url: str
+    meta: str
+    description: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag with its slug and the published pages that carry it, newest first."""
+
+    name: str
+    slug: str
+    items: tuple[TaggedItem, ...]
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the tag's page."""
+        return f"tags/{self.slug}/"
+
+
+TAGS_INDEX = "tags.md"
+KIND_NAMES = {"品牌": "党建品牌", "模范机关": "模范机关案例", "学习资料": "学习资料"}
+
+
+def collect_tags(site: Site) -> list[Tag]:
+    """Every tag of a published brand, model example or study material; most used first, then by name."""
+    found: dict[str, list[TaggedItem]] = {}
+
+    def add(names: list[str], item: TaggedItem) -> None:
+        for name in dict.fromkeys(names):
+            found.setdefault(name, []).append(item)
+
+    for b in site.brands:
+        add(b.meta.tags, TaggedItem("品牌", b.meta.title, b.url, f"{b.unit.short} · {b.category.name} · {b.year}年",
+                                    b.meta.description, b.date))
+    for m in site.models:
+        level = f" · {m.meta.level}" if m.meta.level else ""
+        add(m.meta.tags, TaggedItem("模范机关", m.meta.title, m.url, f"{m.unit.short}{level} · {m.meta.year}年",
+                                    m.meta.description, m.meta.date))
+    for s in site.studies:
+        source = f" · {s.meta.issuer}" if s.meta.issuer else ""
+        add(s.meta.tags, TaggedItem("学习资料", s.meta.title, s.url, f"{s.topic.title}{source} · {format_date(s.meta.date)}",
+                                    s.meta.description, s.meta.date))
+    slugs = tag_slugs(site)
+    slugs = slugs if all(name in slugs for name in found) else assign_tag_slugs(list(found))
+    tags = [Tag(name, slugs[name], tuple(sorted(items, key=lambda i: (-i.date.toordinal(), i.url))))
+            for name, items in found.items()]
+    return sorted(tags, key=lambda t: (-len(t.items), t.name))
+
+
+def tagged_list(items: tuple[TaggedItem, ...] | list[TaggedItem], base: str) -> str:
+    """Rows of tagged pages: kind, title, facts, description."""
+    rows = "".join(
+        f'<li class="dj-doc"><span class="dj-doc__head"><span class="dj-kind">{_e(i.kind)}</span>'
+        f'{_link(i.title, i.url, base, "dj-doc__title")}</span>'
+        f'<span class="dj-doc__meta">{_e(i.meta)}</span><span class="dj-doc__desc">{_e(clip(i.description))}</span></li>'
+        for i in items
+    )
+    return f'<ul class="dj-docs">{rows}</ul>'
+
+
+def render_tags_index_pages(tags: list[Tag]) -> list[GeneratedPage]:
+    """``/tags/``: every tag with how many pages carry it, most used first (TAGS_PER_PAGE a page)."""
+    chunks = paginate(tags, TAGS_PER_PAGE)
+    total = sum(len(t.items) for t in tags)
+    pages = []
+    for pager, chunk in zip(pagers("tags/", TAGS_INDEX, len(chunks)), chunks, strict=True):
+        base = pager.base
+        meta = pager.meta({"title": "标签", "description": "按标签浏览全部品牌、模范机关案例与学习资料。", "search": NOT_INDEXED})
+        if chunk:
+            items = "".join(
+                f'<li><a class="dj-tag" href="{_e(relurl(t.url, base))}">{_e(t.name)}'
+                f'<span class="dj-tag__count">{len(t.items)}<span class="dj-sr-only"> 项</span></span></a></li>'
+                for t in chunk
+            )
+            body = f'<ul class="dj-tag-cloud">{items}</ul>'
+        else:
+            body = '<p class="dj-empty">暂无标签。在品牌、模范机关案例或学习资料的 tags 字段中填写标签后，这里会列出。</p>'
+        text = (front_matter(meta) + f"# {pager.title('标签')}\n\n"
+                + f"按标签浏览党建品牌、模范机关案例与学习资料：共 {len(tags)} 个标签，标注 {total} 次，"
+                  "按使用次数从多到少排列，数字为带有该标签的品牌、案例和资料数。\n\n"
+                + body + "\n\n" + _pager_block(pager, "标签分页"))
+        pages.append(GeneratedPage(pager.src_uri, text))
+    return pages
+
+
+def render_tag_pages(tag: Tag) -> list[GeneratedPage]:
+    """``/tags/<slug>/`` (and ``page/<n>/``): the pages carrying one tag, newest first, DOCS_PER_PAGE a page."""
+    chunks = paginate(list(tag.items), DOCS_PER_PAGE)
+    kinds = {k: sum(1 for i in tag.items if i.kind == k) for k in ("品牌", "模范机关", "学习资料")}
+    counts = "、".join(f"{KIND_NAMES[k]} {n} {'个' if k == '品牌' else '篇'}" for k, n in kinds.items() if n)
+    pages = []
+    for pager, chunk in zip(pagers(tag.url, f"tags/{tag.slug}.md", len(chunks)), chunks, strict=True):
+        base = pager.base
+        meta = pager.meta({"title": f"标签：{tag.name}", "description": f"带有“{tag.name}”标签的品牌、模范机关案例与学习资料。",
+                           "search": NOT_INDEXED})
+        text = (front_matter(meta) + f"# {_e(pager.title(f'标签：{tag.name}'))}\n\n"
+                + f'<p class="dj-lead">共 {len(tag.items)} 项（{counts}），从新到旧排列。</p>\n\n'
+                + tagged_list(chunk, base) + "\n\n" + _pager_block(pager, f"标签“{tag.name}”分页") + "\n"
+                + f'<p>{_link("← 全部标签", "tags/", base)}</p>\n')
+        pages.append(GeneratedPage(pager.src_uri, text))
+    return pages
 
 
 # ---------------------------------------------------------------- markers in writers' pages
@@ -507,13 +831,20 @@ def render_entries(site: Site, base: str) -> str:
 def generate_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
     """Every virtual page of the site, in a stable order."""
     pages = [render_brand_page(b, site) for b in site.brands]
-    pages.append(render_showcase(site))
-    pages += [render_unit_page(u, site) for u in site.units]
+    pages += render_showcase_pages(site)
+    for unit in site.units:
+        pages += render_unit_pages(unit, site)
     pages.append(render_units_index(site))
-    pages += [render_category_page(c, site) for c in site.categories]
+    for category in site.categories:
+        pages += render_category_pages(category, site)
     pages.append(render_categories_index(site))
     pages.append(render_coverage(site))
-    pages.append(render_models_index(site, settings))
+    pages += render_models_pages(site, settings)
     pages.append(render_study_index(site, settings))
-    pages += [render_topic_page(t, site, settings) for t in site.topics]
+    for topic in site.topics:
+        pages += render_topic_pages(topic, site, settings)
+    tags = collect_tags(site)
+    pages += render_tags_index_pages(tags)
+    for tag in tags:
+        pages += render_tag_pages(tag)
     return pages

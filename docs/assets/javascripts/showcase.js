@@ -1,16 +1,37 @@
-/* Showcase filters: filter brand cards by 系统 / 类别 / 年份 in the browser and keep
-   the choice in the URL (?group=…&category=…&year=…) so it can be shared. */
+/* Showcase filters: filter brand cards by 系统 / 类别 / 年份 and keep the choice in the URL
+   (?group=…&category=…&year=…) so it can be shared and survives a reload.
+
+   The showcase is split into static pages of cards (brands/, brands/page/2/, …).  When it has
+   more than one page, the form carries data-dj-json: the first time a filter is used (or the page
+   is opened with one in the URL) the compact list of every published brand (brands/showcase.json,
+   same origin) is loaded and the matching cards are drawn here, PAGE at a time behind "显示更多";
+   the static pager is hidden while a filter is on.  A single-page showcase filters its own cards. */
 (function () {
   "use strict";
+  var PAGE = 24;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
   function init() {
     var form = document.querySelector("[data-dj-filters]");
     var list = document.querySelector("[data-dj-cards]");
     if (!form || !list || form.dataset.ready) return;
     form.dataset.ready = "1";
     var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
-    var cards = Array.prototype.slice.call(list.querySelectorAll(".dj-card"));
+    var pageCards = Array.prototype.slice.call(list.querySelectorAll(".dj-card"));
     var count = form.querySelector("[data-dj-count]");
     var empty = document.querySelector("[data-dj-empty]");
+    var more = document.querySelector("[data-dj-more]");
+    var pager = document.querySelector("[data-dj-pager]");
+    var total = parseInt(form.dataset.djTotal, 10) || pageCards.length;
+    var jsonUrl = form.dataset.djJson ? new URL(form.dataset.djJson, window.location.href).href : null;
+    var data = null, loading = null, matches = [], shown = 0, drawn = false;
+
     var params = new URLSearchParams(window.location.search);
     selects.forEach(function (select) {
       var wanted = params.get(select.name);
@@ -18,25 +39,142 @@
         select.value = wanted;
       }
     });
-    function apply(updateUrl) {
-      var shown = 0;
-      cards.forEach(function (card) {
-        var ok = selects.every(function (s) { return !s.value || card.dataset[s.name] === s.value; });
+
+    function active() { return selects.some(function (s) { return s.value; }); }
+    function fits(fields) {  // fields: {group, category, year} as strings
+      return selects.every(function (s) { return !s.value || fields[s.name] === s.value; });
+    }
+    function showCount(n) {
+      count.textContent = active() ? "筛选出 " + n + " 个品牌（共 " + total + " 个）" : "共 " + total + " 个品牌";
+    }
+    function setDrawn(on) {  // drawn: the list shows cards drawn from the JSON instead of this page's own
+      if (on === drawn) return;
+      drawn = on;
+      while (list.firstChild) list.removeChild(list.firstChild);
+      if (!on) pageCards.forEach(function (card) { list.appendChild(card); });
+    }
+
+    // This page's own cards, filtered in place (single-page showcase, or the JSON could not be loaded).
+    function filterPage() {
+      setDrawn(false);
+      var n = 0;
+      pageCards.forEach(function (card) {
+        var ok = fits(card.dataset);
         card.hidden = !ok;
-        if (ok) shown += 1;
+        if (ok) n += 1;
       });
-      if (count) count.textContent = shown === cards.length ? "共 " + cards.length + " 个品牌" : "筛选出 " + shown + " 个品牌（共 " + cards.length + " 个）";
-      if (empty) empty.hidden = shown !== 0;
+      if (pager) pager.hidden = false;
+      if (more) more.hidden = true;
+      if (empty) empty.hidden = n !== 0;
+      return n;
+    }
+
+    function card(b) {
+      var base = new URL(data.images, jsonUrl).href;
+      var li = el("li", "dj-card");
+      li.dataset.group = b.g; li.dataset.category = b.c; li.dataset.year = String(b.y); li.dataset.unit = b.n;
+      if (b.f) li.dataset.featured = "true";
+      var a = el("a", "dj-card__link");
+      a.href = new URL(b.u, jsonUrl).href;
+      var media = el("span", "dj-card__media");
+      if (b.i) {
+        var url = base + b.i.k + "/";
+        var srcset = function (list) { return list.map(function (v) { return url + v[0] + " " + v[1] + "w"; }).join(", "); };
+        var sizes = data.sizes[b.i.z] || "";
+        var picture = document.createElement("picture");
+        if (b.i.webp.length) {
+          var source = document.createElement("source");
+          source.type = "image/webp"; source.srcset = srcset(b.i.webp); source.sizes = sizes;
+          picture.appendChild(source);
+        }
+        var img = el("img", "dj-card__cover");
+        img.src = url + b.i.src; img.alt = b.t; img.srcset = srcset(b.i.fb); img.sizes = sizes;
+        img.width = b.i.w; img.height = b.i.h; img.loading = "lazy"; img.decoding = "async";
+        picture.appendChild(img);
+        media.appendChild(picture);
+      } else {
+        var ph = el("span", "dj-card__cover dj-placeholder dj-placeholder--" + (b.p || 0));
+        ph.setAttribute("role", "img"); ph.setAttribute("aria-label", b.s);
+        ph.appendChild(el("span", "", b.s));
+        media.appendChild(ph);
+      }
+      if (b.f) media.appendChild(el("span", "dj-card__badge", "选树典型"));
+      a.appendChild(media);
+      a.appendChild(el("h3", "dj-card__title", b.t));
+      a.appendChild(el("span", "dj-card__meta", b.s + " · " + b.c + " · " + b.y + "年"));
+      a.appendChild(el("span", "dj-card__desc", b.d));
+      li.appendChild(a);
+      return li;
+    }
+
+    function drawMore() {
+      var next = matches.slice(shown, shown + PAGE);
+      var fragment = document.createDocumentFragment();
+      next.forEach(function (b) { fragment.appendChild(card(b)); });
+      list.appendChild(fragment);
+      shown += next.length;
+      if (more) {
+        more.hidden = shown >= matches.length;
+        more.textContent = "显示更多（已显示 " + shown + " 个，还有 " + (matches.length - shown) + " 个）";
+      }
+    }
+
+    // Every brand that fits, drawn from the JSON.
+    function filterAll() {
+      matches = data.brands.filter(function (b) { return fits({group: b.g, category: b.c, year: String(b.y)}); });
+      setDrawn(true);
+      while (list.firstChild) list.removeChild(list.firstChild);
+      shown = 0;
+      drawMore();
+      if (pager) pager.hidden = true;
+      if (empty) empty.hidden = matches.length !== 0;
+      return matches.length;
+    }
+
+    function load() {
+      if (!loading) {
+        loading = fetch(jsonUrl, {credentials: "same-origin"}).then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        }).then(function (json) { data = json; });
+      }
+      return loading;
+    }
+
+    function apply(updateUrl) {
       if (updateUrl) {
         var query = new URLSearchParams(window.location.search);
         selects.forEach(function (s) { if (s.value) query.set(s.name, s.value); else query.delete(s.name); });
         var qs = query.toString();
         history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : "") + window.location.hash);
       }
+      if (!active() || !jsonUrl) {
+        var n = filterPage();
+        showCount(active() ? n : total);
+        return;
+      }
+      if (data) {
+        showCount(filterAll());
+        return;
+      }
+      filterPage();  // this page's matches at once, then every brand once the list has loaded
+      count.textContent = "正在筛选全部品牌……";
+      form.setAttribute("aria-busy", "true");
+      load().then(function () {
+        form.removeAttribute("aria-busy");
+        apply(false);
+      }, function () {
+        form.removeAttribute("aria-busy");
+        jsonUrl = null;  // e.g. opened from disk: filter this page only, and say so
+        var n = filterPage();
+        count.textContent = "本页筛选出 " + n + " 个品牌（未能载入全部品牌，请刷新重试）";
+      });
     }
+
     selects.forEach(function (s) { s.addEventListener("change", function () { apply(true); }); });
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
+    if (more) more.addEventListener("click", drawMore);
     form.hidden = false;
     apply(false);
   }

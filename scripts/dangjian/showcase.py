@@ -1,0 +1,73 @@
+"""The showcase filter's data: every published brand in one compact JSON file.
+
+The showcase (``/brands/``) is split into pages of cards; its filter (系统/类别/年份,
+``docs/assets/javascripts/showcase.js``) must still find brands on every page.  So
+the build writes :data:`~dangjian.render.SHOWCASE_JSON` with what a card shows and
+what the filter compares, and the script loads it (same origin) only when a
+filter is used.  Card images point at the thumbnails the image pipeline already
+made for the static cards (``rewrite_images`` of ``dj-card__cover``): nothing new
+is processed.  Drafts are not in ``site.brands`` and so never in the file.  No
+MkDocs import here.
+
+Shape (URLs relative to the JSON file, so the site works under any sub-path)::
+
+    {"version": 1, "count": 2, "images": "../assets/images/", "sizes": {"thumb": "…", …},
+     "brands": [{"t": 标题, "u": "slug/", "s": 单位简称, "n": 单位全称, "g": 系统, "c": 类别,
+                 "y": 年份, "d": 简介, "f": 1 (选树典型, only when true),
+                 "i": {"k": key, "z": kind, "src": "t640.jpg", "w": 640, "h": 480,
+                       "fb": [["t320.jpg", 320], …], "webp": [["t320.webp", 320], …]}
+                 or "p": 0–3 (placeholder colour when there is no image)}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from .images import SIZES, ImagePipeline, Rendition
+from .model import Brand, Site
+from .render import SHOWCASE_JSON, clip, page_url, relurl, showcase_order
+
+#: Renditions a card cover may use, in the order ``rewrite_images`` tries them for ``dj-card__cover``.
+CARD_KINDS = ("thumb", "logo", "photo")
+#: Where the image pipeline publishes its renditions (``ImagePipeline.publish``'s default prefix).
+IMAGES_DIR = "assets/images/"
+
+
+def card_rendition(brand: Brand, lookup: Callable[[str], Path | None], pipeline: ImagePipeline) -> Rendition | None:
+    """The processed image a card of ``brand`` shows (cover, else logo), or ``None`` for a placeholder."""
+    image = brand.meta.cover or brand.meta.logo
+    if not image:
+        return None
+    source = lookup(f"brands/{brand.slug}/{image}")
+    return pipeline.rendition(source, CARD_KINDS) if source is not None else None
+
+
+def image_record(rendition: Rendition) -> dict:
+    """What showcase.js needs to write the same ``<picture>`` as ``picture_html``."""
+    fallback = rendition.of(rendition.fallback_format)
+    default = fallback[min(1, len(fallback) - 1)] if rendition.kind == "photo" else fallback[-1]
+    return {"k": rendition.key, "z": rendition.kind, "src": default.name, "w": default.width, "h": default.height,
+            "fb": [[v.name, v.width] for v in fallback], "webp": [[v.name, v.width] for v in rendition.of("webp")]}
+
+
+def brand_record(brand: Brand, base: str, rendition: Rendition | None) -> dict:
+    """One brand: the card's text, the filter's fields and its image."""
+    record: dict = {"t": brand.meta.title, "u": relurl(brand.url, base), "s": brand.unit.short, "n": brand.unit.name,
+                    "g": brand.unit.group, "c": brand.category.name, "y": brand.year, "d": clip(brand.meta.description)}
+    if brand.meta.featured:
+        record["f"] = 1
+    if rendition is not None:
+        record["i"] = image_record(rendition)
+    else:
+        record["p"] = sum(map(ord, brand.unit.short)) % 4  # as render.placeholder_html
+    return record
+
+
+def render_showcase_json(site: Site, card_image: Callable[[Brand], Rendition | None] = lambda brand: None) -> str:
+    """The JSON text of :data:`SHOWCASE_JSON`: every published brand in showcase order."""
+    base = page_url(SHOWCASE_JSON.rsplit("/", 1)[0] + "/index.md")
+    brands = [brand_record(b, base, card_image(b)) for b in showcase_order(site.brands)]
+    data = {"version": 1, "count": len(brands), "images": relurl(IMAGES_DIR, base), "sizes": SIZES, "brands": brands}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
