@@ -166,14 +166,18 @@ def test_showcase_json_lists_every_published_brand_and_no_draft(paged):
     by_url = {b.url: b for b in site.brands}
     for record in data["brands"]:
         brand = by_url["brands/" + record["u"]]
-        assert (record["g"], record["c"], record["y"], record["s"]) == (brand.unit.group, brand.category.name, brand.year, brand.unit.short)
+        short, name, group = data["units"][record["n"]]
+        assert (group, data["categories"][record["c"]], record["y"], short, name) == (
+            brand.unit.group, brand.category.name, brand.year, brand.unit.short, brand.unit.name)
+        assert ("f" in record) == brand.meta.featured
         if "i" in record:  # the thumbnails the static cards use, already published
-            for name, _width in record["i"]["fb"] + record["i"]["webp"]:
-                assert (site_dir / "brands" / data["images"] / record["i"]["k"] / name).resolve().is_file()
-    # The first showcase page's card images are the same files.
+            key, shape = record["i"][0], data["shapes"][record["i"][1]]
+            for name, _width in shape["fb"] + shape["webp"]:
+                assert (site_dir / "brands" / data["images"] / key / name).resolve().is_file()
+    # The first showcase page's cards show the same image files.
     first = (site_dir / "brands" / "index.html").read_text(encoding="utf-8")
-    key = next(b["i"]["k"] for b in data["brands"] if "i" in b)
-    assert f"assets/images/{key}/" in first
+    keys = [b["i"][0] for b in data["brands"][:BRANDS_PER_PAGE] if "i" in b]
+    assert keys and all(f"assets/images/{key}/" in first for key in keys)
 
 
 @pytest.mark.browser

@@ -73,16 +73,17 @@ NOT_INDEXED = {"exclude": True}
 STUDY_INDEX_PER_TOPIC = 10
 
 # Listing pages are split into pages of a fixed number of items, so that no page's HTML grows with
-# the archive: Material's chrome is about 20 KB, a brand card about 1.0–1.4 KB (with its <picture>),
-# a document row 0.4–0.9 KB; a full page stays under about 55 KB even with 120-character descriptions.
+# the archive.  Material's chrome is about 20 KB; a brand card (with its <picture>) is about 1.0 KB
+# and, with a 40-character title and a 120-character description, at most about 1.6 KB; a document
+# row 0.4–0.9 KB.  So even with such long texts everywhere a full page stays under about 56 KB.
 #: Brand cards per page (showcase, category and unit pages).
-BRANDS_PER_PAGE = 24
+BRANDS_PER_PAGE = 20
 #: Rows per page in lists of documents (模范机关, 学习资料 topics, tag pages).
-DOCS_PER_PAGE = 50
+DOCS_PER_PAGE = 40
 #: Model-institution rows per page of a unit's page (shown below up to BRANDS_PER_PAGE cards).
-UNIT_MODELS_PER_PAGE = 12
+UNIT_MODELS_PER_PAGE = 6
 #: Tags per page of the tag index.
-TAGS_PER_PAGE = 200
+TAGS_PER_PAGE = 150
 #: Brand names shown per unit on /coverage/ (more are counted and linked to the unit's page).
 COVERAGE_NAMES = 3
 #: A card's or row's description is cut to this many characters (the page shows it whole).
@@ -352,7 +353,7 @@ def render_showcase_pages(site: Site) -> list[GeneratedPage]:
     pages = []
     for pager, chunk in zip(pagers("brands/", "brands/index.md", len(chunks)), chunks, strict=True):
         base = pager.base
-        data = f' data-dj-total="{len(brands)}"'
+        data = f' data-dj-total="{len(brands)}" data-dj-per-page="{BRANDS_PER_PAGE}"'
         if pager.count > 1:
             data += f' data-dj-json="{_e(relurl(SHOWCASE_JSON, base))}"'
         filters = (

@@ -9,14 +9,16 @@ made for the static cards (``rewrite_images`` of ``dj-card__cover``): nothing ne
 is processed.  Drafts are not in ``site.brands`` and so never in the file.  No
 MkDocs import here.
 
-Shape (URLs relative to the JSON file, so the site works under any sub-path)::
+Shape (URLs relative to the JSON file, so the site works under any sub-path; what many brands
+share is listed once and referred to by index, which halves the file)::
 
-    {"version": 1, "count": 2, "images": "../assets/images/", "sizes": {"thumb": "…", …},
-     "brands": [{"t": 标题, "u": "slug/", "s": 单位简称, "n": 单位全称, "g": 系统, "c": 类别,
-                 "y": 年份, "d": 简介, "f": 1 (选树典型, only when true),
-                 "i": {"k": key, "z": kind, "src": "t640.jpg", "w": 640, "h": 480,
-                       "fb": [["t320.jpg", 320], …], "webp": [["t320.webp", 320], …]}
-                 or "p": 0–3 (placeholder colour when there is no image)}]}
+    {"version": 2, "count": 2, "images": "../assets/images/", "sizes": {"thumb": "…", …},
+     "units": [[简称, 全称, 系统], …], "categories": [类别, …],
+     "shapes": [{"z": "thumb", "src": "t640.jpg", "w": 640, "h": 480,
+                 "fb": [["t320.jpg", 320], …], "webp": [["t320.webp", 320], …]}, …],
+     "brands": [{"t": 标题, "u": "slug/", "n": unit index, "c": category index, "y": 年份,
+                 "d": 简介, "f": 1 (选树典型, only when true),
+                 "i": [image key, shape index]  or  "p": 0–3 (placeholder colour, no image)}]}
 """
 
 from __future__ import annotations
@@ -44,30 +46,37 @@ def card_rendition(brand: Brand, lookup: Callable[[str], Path | None], pipeline:
     return pipeline.rendition(source, CARD_KINDS) if source is not None else None
 
 
-def image_record(rendition: Rendition) -> dict:
-    """What showcase.js needs to write the same ``<picture>`` as ``picture_html``."""
+def image_shape(rendition: Rendition) -> dict:
+    """What showcase.js needs, besides the key, to write the same ``<picture>`` as ``picture_html``."""
     fallback = rendition.of(rendition.fallback_format)
     default = fallback[min(1, len(fallback) - 1)] if rendition.kind == "photo" else fallback[-1]
-    return {"k": rendition.key, "z": rendition.kind, "src": default.name, "w": default.width, "h": default.height,
+    return {"z": rendition.kind, "src": default.name, "w": default.width, "h": default.height,
             "fb": [[v.name, v.width] for v in fallback], "webp": [[v.name, v.width] for v in rendition.of("webp")]}
-
-
-def brand_record(brand: Brand, base: str, rendition: Rendition | None) -> dict:
-    """One brand: the card's text, the filter's fields and its image."""
-    record: dict = {"t": brand.meta.title, "u": relurl(brand.url, base), "s": brand.unit.short, "n": brand.unit.name,
-                    "g": brand.unit.group, "c": brand.category.name, "y": brand.year, "d": clip(brand.meta.description)}
-    if brand.meta.featured:
-        record["f"] = 1
-    if rendition is not None:
-        record["i"] = image_record(rendition)
-    else:
-        record["p"] = sum(map(ord, brand.unit.short)) % 4  # as render.placeholder_html
-    return record
 
 
 def render_showcase_json(site: Site, card_image: Callable[[Brand], Rendition | None] = lambda brand: None) -> str:
     """The JSON text of :data:`SHOWCASE_JSON`: every published brand in showcase order."""
     base = page_url(SHOWCASE_JSON.rsplit("/", 1)[0] + "/index.md")
-    brands = [brand_record(b, base, card_image(b)) for b in showcase_order(site.brands)]
-    data = {"version": 1, "count": len(brands), "images": relurl(IMAGES_DIR, base), "sizes": SIZES, "brands": brands}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    units: dict[tuple, int] = {}
+    categories: dict[str, int] = {}
+    shapes: dict[str, int] = {}
+    brands = []
+    for brand in showcase_order(site.brands):
+        unit = (brand.unit.short, brand.unit.name, brand.unit.group)
+        record: dict = {"t": brand.meta.title, "u": relurl(brand.url, base),
+                        "n": units.setdefault(unit, len(units)),
+                        "c": categories.setdefault(brand.category.name, len(categories)),
+                        "y": brand.year, "d": clip(brand.meta.description)}
+        if brand.meta.featured:
+            record["f"] = 1
+        rendition = card_image(brand)
+        if rendition is not None:
+            shape = json.dumps(image_shape(rendition), ensure_ascii=False, separators=(",", ":"))
+            record["i"] = [rendition.key, shapes.setdefault(shape, len(shapes))]
+        else:
+            record["p"] = sum(map(ord, brand.unit.short)) % 4  # as render.placeholder_html
+        brands.append(record)
+    data = {"version": 2, "count": len(brands), "images": relurl(IMAGES_DIR, base), "sizes": SIZES,
+            "units": [list(u) for u in units], "categories": list(categories),
+            "shapes": [json.loads(s) for s in shapes], "brands": brands}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -4,12 +4,11 @@
    The showcase is split into static pages of cards (brands/, brands/page/2/, …).  When it has
    more than one page, the form carries data-dj-json: the first time a filter is used (or the page
    is opened with one in the URL) the compact list of every published brand (brands/showcase.json,
-   same origin) is loaded and the matching cards are drawn here, PAGE at a time behind "显示更多";
+   same origin) is loaded and the matching cards are drawn here, a page's worth (data-dj-per-page)
+   at a time behind "显示更多";
    the static pager is hidden while a filter is on.  A single-page showcase filters its own cards. */
 (function () {
   "use strict";
-  var PAGE = 24;
-
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -29,6 +28,7 @@
     var more = document.querySelector("[data-dj-more]");
     var pager = document.querySelector("[data-dj-pager]");
     var total = parseInt(form.dataset.djTotal, 10) || pageCards.length;
+    var perPage = parseInt(form.dataset.djPerPage, 10) || 20;
     var jsonUrl = form.dataset.djJson ? new URL(form.dataset.djJson, window.location.href).href : null;
     var data = null, loading = null, matches = [], shown = 0, drawn = false;
 
@@ -69,46 +69,54 @@
       return n;
     }
 
+    // A brand of the JSON (scripts/dangjian/showcase.py) with its unit and category looked up.
+    function fields(b) {
+      var unit = data.units[b.n];
+      return {short: unit[0], unit: unit[1], group: unit[2], category: data.categories[b.c], year: String(b.y)};
+    }
+
     function card(b) {
       var base = new URL(data.images, jsonUrl).href;
+      var f = fields(b);
       var li = el("li", "dj-card");
-      li.dataset.group = b.g; li.dataset.category = b.c; li.dataset.year = String(b.y); li.dataset.unit = b.n;
+      li.dataset.group = f.group; li.dataset.category = f.category; li.dataset.year = f.year; li.dataset.unit = f.unit;
       if (b.f) li.dataset.featured = "true";
       var a = el("a", "dj-card__link");
       a.href = new URL(b.u, jsonUrl).href;
       var media = el("span", "dj-card__media");
-      if (b.i) {
-        var url = base + b.i.k + "/";
+      if (b.i) {  // [key, shape]: the card thumbnail the static cards use
+        var shape = data.shapes[b.i[1]];
+        var url = base + b.i[0] + "/";
         var srcset = function (list) { return list.map(function (v) { return url + v[0] + " " + v[1] + "w"; }).join(", "); };
-        var sizes = data.sizes[b.i.z] || "";
+        var sizes = data.sizes[shape.z] || "";
         var picture = document.createElement("picture");
-        if (b.i.webp.length) {
+        if (shape.webp.length) {
           var source = document.createElement("source");
-          source.type = "image/webp"; source.srcset = srcset(b.i.webp); source.sizes = sizes;
+          source.type = "image/webp"; source.srcset = srcset(shape.webp); source.sizes = sizes;
           picture.appendChild(source);
         }
         var img = el("img", "dj-card__cover");
-        img.src = url + b.i.src; img.alt = b.t; img.srcset = srcset(b.i.fb); img.sizes = sizes;
-        img.width = b.i.w; img.height = b.i.h; img.loading = "lazy"; img.decoding = "async";
+        img.src = url + shape.src; img.alt = b.t; img.srcset = srcset(shape.fb); img.sizes = sizes;
+        img.width = shape.w; img.height = shape.h; img.loading = "lazy"; img.decoding = "async";
         picture.appendChild(img);
         media.appendChild(picture);
       } else {
         var ph = el("span", "dj-card__cover dj-placeholder dj-placeholder--" + (b.p || 0));
-        ph.setAttribute("role", "img"); ph.setAttribute("aria-label", b.s);
-        ph.appendChild(el("span", "", b.s));
+        ph.setAttribute("role", "img"); ph.setAttribute("aria-label", f.short);
+        ph.appendChild(el("span", "", f.short));
         media.appendChild(ph);
       }
       if (b.f) media.appendChild(el("span", "dj-card__badge", "选树典型"));
       a.appendChild(media);
       a.appendChild(el("h3", "dj-card__title", b.t));
-      a.appendChild(el("span", "dj-card__meta", b.s + " · " + b.c + " · " + b.y + "年"));
+      a.appendChild(el("span", "dj-card__meta", f.short + " · " + f.category + " · " + f.year + "年"));
       a.appendChild(el("span", "dj-card__desc", b.d));
       li.appendChild(a);
       return li;
     }
 
     function drawMore() {
-      var next = matches.slice(shown, shown + PAGE);
+      var next = matches.slice(shown, shown + perPage);
       var fragment = document.createDocumentFragment();
       next.forEach(function (b) { fragment.appendChild(card(b)); });
       list.appendChild(fragment);
@@ -121,7 +129,7 @@
 
     // Every brand that fits, drawn from the JSON.
     function filterAll() {
-      matches = data.brands.filter(function (b) { return fits({group: b.g, category: b.c, year: String(b.y)}); });
+      matches = data.brands.filter(function (b) { return fits(fields(b)); });
       setDrawn(true);
       while (list.firstChild) list.removeChild(list.firstChild);
       shown = 0;
