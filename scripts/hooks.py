@@ -74,6 +74,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
     _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
+    previous = getattr(_state, "search", None)
+    if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind
+        previous.close()
     _state.search = SearchIndex()
     if not config.use_directory_urls:
         problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
@@ -197,9 +200,12 @@ def on_post_build(config: MkDocsConfig) -> None:
     _state.fingerprints.save()
     if len(_state.search.docs) < _state.search_expected:
         # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site.
+        _state.search.close()
         log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(_state.search.docs))
     elif "search" not in config.plugins and "material/search" not in config.plugins:  # our index replaces Material's
         stats, problems = write_index(_state.search, Path(config.site_dir))
         report(problems)
+        if _state.search.fallback_reason:
+            log.info("dangjian: 搜索索引改在主进程中生成（后台进程不可用：%s）", _state.search.fallback_reason)
         if stats:
             log.info("dangjian: 搜索索引 %d 页，%d 个分片，%.1f 秒，%d KB", stats.pages, stats.shards, stats.seconds, stats.bytes // 1024)

@@ -214,15 +214,29 @@ class ImagePipeline:
         return None
 
     def publish(self, site_dir: Path, prefix: str = "assets/images") -> int:
-        """Copy every rendition's files into ``site_dir/prefix/<key>/``; returns files copied."""
+        """Put every rendition's files into ``site_dir/prefix/<key>/``; returns files published.
+
+        Files are hard-linked from the cache when the file system allows it (thousands of
+        photos publish in a fraction of the time of copying them) and copied otherwise.
+        Cache files are only ever replaced by rename, never rewritten in place, so a
+        published link never changes under the site.
+        """
         count = 0
+        can_link = True
         for rendition in self.renditions.values():
             target = site_dir / prefix / rendition.key
             target.mkdir(parents=True, exist_ok=True)
             for variant in rendition.variants:
                 out = target / variant.name
-                if not out.exists():
-                    shutil.copyfile(self.cache_dir / rendition.key / variant.name, out)
+                if not os.path.lexists(out):
+                    source = self.cache_dir / rendition.key / variant.name
+                    if can_link:
+                        try:
+                            os.link(source, out)
+                        except OSError:  # another file system, or links not allowed: copy from now on
+                            can_link = False
+                    if not can_link:
+                        shutil.copyfile(source, out)
                 count += 1
         return count
 

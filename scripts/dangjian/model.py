@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .problems import Problem
 from .schema import BrandMeta, ModelMeta, StudyMeta
@@ -140,17 +141,32 @@ class Site:
     tag_slugs: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def _grouped(self, name: str, items: list, key: Callable) -> dict:
+        """``items`` grouped by ``key`` (order kept), rebuilt when the list's length changes.
+
+        Listing pages and every page's facets look things up per page: without
+        this index a 4,000-page archive spent seconds in linear scans.
+        """
+        cache = self.__dict__.setdefault("_groups", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] != len(items):
+            groups: dict = {}
+            for item in items:
+                groups.setdefault(key(item), []).append(item)
+            hit = cache[name] = (len(items), groups)
+        return hit[1]
+
     def brands_of(self, unit: Unit) -> list[Brand]:
         """Published brands of a unit, newest first."""
-        return [b for b in self.brands if b.unit == unit]
+        return list(self._grouped("brands_of", self.brands, lambda b: b.unit).get(unit, ()))
 
     def models_of(self, unit: Unit) -> list[ModelExample]:
         """Model-institution examples of a unit, newest first."""
-        return [m for m in self.models if m.unit == unit]
+        return list(self._grouped("models_of", self.models, lambda m: m.unit).get(unit, ()))
 
     def brands_in(self, category: Category) -> list[Brand]:
         """Published brands of a category, newest first."""
-        return [b for b in self.brands if b.category == category]
+        return list(self._grouped("brands_in", self.brands, lambda b: b.category).get(category, ()))
 
     def groups(self) -> list[str]:
         """系统 names in registry order."""
@@ -158,12 +174,20 @@ class Site:
 
     def studies_in(self, topic: Topic) -> list[StudyItem]:
         """Study materials of a topic, newest first."""
-        return [s for s in self.studies if s.topic == topic]
+        return list(self._grouped("studies_in", self.studies, lambda s: s.topic).get(topic, ()))
+
+    def brand_by_uri(self, src_uri: str) -> Brand | None:
+        """The published brand whose generated page is ``src_uri``."""
+        return next(iter(self._grouped("brand_uri", self.brands, lambda b: b.src_uri).get(src_uri, ())), None)
+
+    def unit_by_uri(self, src_uri: str) -> Unit | None:
+        """The unit whose generated page is ``src_uri`` (``units/<slug>.md``)."""
+        return next(iter(self._grouped("unit_uri", self.units, lambda u: f"units/{u.slug}.md").get(src_uri, ())), None)
 
     def study_by_uri(self, src_uri: str) -> StudyItem | None:
         """The study material whose docs-relative path is ``src_uri``."""
-        return next((s for s in self.studies if s.src_uri == src_uri), None)
+        return next(iter(self._grouped("study_uri", self.studies, lambda s: s.src_uri).get(src_uri, ())), None)
 
     def model_by_uri(self, src_uri: str) -> ModelExample | None:
         """The model-institution example whose docs-relative path is ``src_uri``."""
-        return next((m for m in self.models if m.src_uri == src_uri), None)
+        return next(iter(self._grouped("model_uri", self.models, lambda m: m.src_uri).get(src_uri, ())), None)

@@ -8,6 +8,7 @@ that the site works under any sub-path.  Output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import posixpath
 import re
@@ -317,8 +318,12 @@ def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
     if m.honors:
         items = "".join(f"<li>{_e(h)}</li>" for h in m.honors)
         honors = f'\n<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2><ul>{items}</ul></section>\n'
-    related = [b for b in site.brands_of(brand.unit) if b is not brand]
-    related += [b for b in site.brands_in(brand.category) if b is not brand and b not in related]
+    related: list[Brand] = []  # same unit first, then same category; three are shown
+    for candidate in itertools.chain(site.brands_of(brand.unit), site.brands_in(brand.category)):
+        if candidate is not brand and candidate not in related:
+            related.append(candidate)
+            if len(related) == 3:
+                break
     more = ""
     if related:
         more = ('\n\n<section class="dj-related"><h2>相关品牌</h2>'

@@ -48,8 +48,8 @@ class PageFacets:
 
 def page_facets(site: Site, src_uri: str, title: str | None = None) -> PageFacets | None:
     """Facets of the page built from ``src_uri``; ``None`` for pages kept out of the index."""
-    for brand in site.brands:
-        if brand.src_uri == src_uri:
+    brand = site.brand_by_uri(src_uri)
+    if brand is not None:
             names = [brand.meta.title, brand.unit.name, brand.unit.short]
             if brand.meta.branch:
                 names.append(brand.meta.branch)
@@ -66,8 +66,8 @@ def page_facets(site: Site, src_uri: str, title: str | None = None) -> PageFacet
         return PageFacets(SECTION_STUDY, study.meta.title, {
             "栏目": [SECTION_STUDY], "专题": [study.topic.title], "年份": [str(study.meta.date.year)]},
             [study.meta.issuer] if study.meta.issuer else [])
-    for unit in site.units:
-        if src_uri == f"units/{unit.slug}.md":
+    unit = site.unit_by_uri(src_uri)
+    if unit is not None:
             return PageFacets(SECTION_UNIT, unit.name, {"栏目": [SECTION_UNIT], "系统": [unit.group]},
                               [unit.name, unit.short])
     if src_uri.startswith(GUIDE_PREFIX) and title:

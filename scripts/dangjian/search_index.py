@@ -22,11 +22,13 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 import shutil
+import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .search import PageFacets
@@ -93,61 +95,198 @@ class IndexStats:
     seconds: float = 0.0
 
 
-@dataclass
-class SearchIndex:
-    """Collects built pages during the build; :meth:`write` writes the index after it."""
+class _Builder:
+    """Postings and page records, one page at a time (in the worker process or in-process).
 
-    docs: list[_Doc] = field(default_factory=list)
+    Page ids follow the order in which pages arrive (MkDocs' file order, which is stable).
+    Postings are kept as flat ``[page delta, weight, …]`` lists, ready to be written.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[list[str | None]] = []
+        self.records: list[dict] = []
+        self.postings: dict[str, list[int]] = {}
+        self.last: dict[str, int] = {}
+
+    def add(self, doc: _Doc) -> None:
+        pid = len(self.records)
+        facets = doc.facets
+        self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
+        weights = tokens(doc.text)
+        for tok, n in weights.items():
+            if n > 99:
+                weights[tok] = 99
+        for tok in tokens(" ".join(facets.names)):
+            weights[tok] += NAME_WEIGHT
+        for tok in tokens(facets.title):
+            weights[tok] += TITLE_WEIGHT
+        postings, last = self.postings, self.last
+        for tok, weight in weights.items():
+            plist = postings.get(tok)
+            if plist is None:
+                postings[tok] = [pid, weight]
+            else:
+                plist += (pid - last[tok], weight)
+            last[tok] = pid
+        self.records.append({"u": doc.url, "t": facets.title, "s": facets.section, "n": " ".join(facets.names),
+                             "x": doc.text[:TEXT_CAP], "c": len(doc.text) > TEXT_CAP})
+
+    def write(self, site_dir: Path, started: float) -> IndexStats:
+        """Write into a staging folder, then swap it into place: a reader never sees half an index."""
+        out = site_dir / OUT_DIR
+        staging = out.with_name(out.name + ".new")
+        if staging.exists():
+            shutil.rmtree(staging)
+        (staging / "d").mkdir(parents=True)
+        dump = lambda data: json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
+        for pid, record in enumerate(self.records):
+            (staging / "d" / f"{pid}.json").write_text(dump(record), encoding="utf-8")
+        values = {f: sorted({row[i] for row in self.rows if row[i] is not None}) for i, f in enumerate(FACETS)}
+        values["年份"].sort(reverse=True)
+        ids = {f: {v: n for n, v in enumerate(vals)} for f, vals in values.items()}
+        rows = [[ids[f][row[i]] if row[i] is not None else -1 for i, f in enumerate(FACETS)] for row in self.rows]
+        total = sum(len(tok) * 3 + 6 + 3 * len(flat) for tok, flat in self.postings.items())  # ~3 bytes a number
+        shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
+        parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+        for tok, flat in self.postings.items():
+            parts[shard_of(tok, shards)][tok] = flat
+        for i, part in enumerate(parts):
+            (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
+        meta = {"v": 1, "shards": shards, "facets": list(FACETS), "values": values, "pages": rows}
+        (staging / "pages.json").write_text(dump(meta), encoding="utf-8")
+        raw = sum(p.stat().st_size for p in staging.rglob("*.json"))
+        old = out.with_name(out.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if out.exists():
+            out.rename(old)
+        staging.rename(out)
+        if old.exists():
+            shutil.rmtree(old)
+        return IndexStats(len(self.records), len(self.postings), shards, raw, time.perf_counter() - started)
+
+
+# The worker process keeps one builder; with a single worker, tasks run in the order submitted.
+_WORKER: dict[str, _Builder] = {}
+
+
+def _worker_add(key: str, docs: list[_Doc]) -> int:
+    builder = _WORKER.get(key)
+    if builder is None:
+        _WORKER.clear()
+        builder = _WORKER[key] = _Builder()
+    for doc in docs:
+        builder.add(doc)
+    return len(builder.records)
+
+
+def _worker_write(key: str, site_dir: str, started: float) -> IndexStats:
+    builder = _WORKER.pop(key)
+    return builder.write(Path(site_dir), started)
+
+
+class SearchIndex:
+    """Collects built pages during the build; :meth:`write` writes the index after it.
+
+    With ``background`` (the default) pages are tokenized in a second process while the
+    build goes on rendering, so on a two-core machine the index costs the build little.
+    If that process cannot start, dies or hangs, the index is built in this process from
+    the pages kept here: the result is the same, only slower.
+    """
+
+    BATCH = 64                  # pages sent to the worker at a time
+    WORKER_TIMEOUT = 900.0      # seconds to wait for the worker before building in-process
+
+    def __init__(self, background: bool = True) -> None:
+        self.docs: list[_Doc] = []
+        self.background = background
+        self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
+        self._pending: list[_Doc] = []
+        self._pool = None
+        self._key = f"{os.getpid()}-{id(self)}-{time.monotonic_ns()}"
 
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
         if facets is None:
             return
         text = page_text(page_html)
-        if text is not None:
-            self.docs.append(_Doc(url, facets, text))
+        if text is None:
+            return
+        doc = _Doc(url, facets, text)
+        self.docs.append(doc)
+        if self.background:
+            self._pending.append(doc)
+            if len(self._pending) >= self.BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            if self._pool is None:
+                self._pool = _start_pool()
+            self._pool.submit(_worker_add, self._key, batch)
+        except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
+            self._give_up(f"{type(exc).__name__}: {exc}")
+
+    def _give_up(self, reason: str) -> None:
+        self.background = False
+        self.fallback_reason = reason
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker without writing (a partial ``--dirty`` build keeps the old index)."""
+        pool, self._pool = self._pool, None
+        self._pending = []
+        if pool is not None:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
 
     def write(self, site_dir: Path) -> IndexStats:
         started = time.perf_counter()
-        out = site_dir / OUT_DIR
-        if out.exists():
-            shutil.rmtree(out)
-        (out / "d").mkdir(parents=True)
-        docs = sorted(self.docs, key=lambda d: d.url)
-        values: dict[str, list[str]] = {f: sorted({v for d in docs for v in d.facets.filters.get(f, [])}) for f in FACETS}
-        values["年份"].sort(reverse=True)
-        rows = [[values[f].index(d.facets.filters[f][0]) if d.facets.filters.get(f) else -1 for f in FACETS] for d in docs]
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for pid, doc in enumerate(docs):
-            weights = {tok: min(n, 99) for tok, n in tokens(doc.text).items()}
-            for tok in tokens(" ".join(doc.facets.names)):
-                weights[tok] = weights.get(tok, 0) + NAME_WEIGHT
-            for tok in tokens(doc.facets.title):
-                weights[tok] = weights.get(tok, 0) + TITLE_WEIGHT
-            for tok, weight in weights.items():
-                postings.setdefault(tok, []).append((pid, weight))
-            record = {"u": doc.url, "t": doc.facets.title, "s": doc.facets.section,
-                      "n": " ".join(doc.facets.names), "x": doc.text[:TEXT_CAP], "c": len(doc.text) > TEXT_CAP}
-            (out / "d" / f"{pid}.json").write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        encoded: dict[str, list[int]] = {}
-        total = 0
-        for tok, plist in postings.items():
-            flat, last = [], 0
-            for pid, weight in plist:
-                flat += [pid - last, weight]
-                last = pid
-            encoded[tok] = flat
-            total += len(tok) * 3 + 6 + 3 * len(flat)  # about 3 bytes per number in JSON
-        shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
-        parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-        for tok, flat in encoded.items():
-            parts[shard_of(tok, shards)][tok] = flat
-        for i, part in enumerate(parts):
-            (out / f"s{i}.json").write_text(json.dumps(part, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        meta = {"v": 1, "shards": shards, "facets": list(FACETS), "values": values, "pages": rows}
-        (out / "pages.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        files = [p for p in out.rglob("*.json")]
-        raw = sum(p.stat().st_size for p in files)
-        return IndexStats(len(docs), len(postings), shards, raw, time.perf_counter() - started)
+        if self.background and self._pool is not None:
+            self._flush()
+            try:
+                if self._pool is not None:
+                    future = self._pool.submit(_worker_write, self._key, str(site_dir), started)
+                    stats = future.result(timeout=self.WORKER_TIMEOUT)
+                    self.close()
+                    return stats
+            except OSError:
+                self.close()
+                raise  # disk full or read-only: the same would happen here
+            except Exception as exc:  # noqa: BLE001 - worker died or hung
+                self._give_up(f"{type(exc).__name__}: {exc}")
+        self.close()
+        builder = _Builder()
+        for doc in self.docs:
+            builder.add(doc)
+        return builder.write(site_dir, started)
+
+
+def _start_pool():
+    """One worker process, started fresh (``spawn``: safe beside ``mkdocs serve``'s threads).
+
+    The worker imports this module by name, so the folder holding the ``dangjian`` package
+    must be on ``sys.path`` while the process starts (MkDocs removes it after loading hooks).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    scripts_dir = str(Path(__file__).resolve().parent.parent)
+    added = scripts_dir not in sys.path
+    if added:
+        sys.path.insert(0, scripts_dir)
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool.submit(len, ())  # starts the worker now, while the path is set (not waited for)
+        return pool
+    finally:
+        if added and scripts_dir in sys.path:
+            sys.path.remove(scripts_dir)
 
 
 def write_index(index: SearchIndex, site_dir: Path) -> tuple[IndexStats | None, list]:

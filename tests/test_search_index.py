@@ -1,0 +1,104 @@
+"""The search index built in a background process equals the in-process one, and survives its worker.
+
+These tests drive :class:`dangjian.search_index.SearchIndex` directly with real
+page HTML (the article markup MkDocs + Material write); the full-site search is
+tested in tests/test_search.py and tests/test_build.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import conftest  # noqa: F401  (puts scripts/ on sys.path)
+
+ARTICLE = '<html><body><article class="md-content__inner md-typeset" data-pagefind-body>{}</article></body></html>'
+WORDS = ["三会一课", "周五民声直播室", "四强党支部", "党课开讲啦", "先锋杯", "模范机关创建", "廉政电影周", "第一议题"]
+
+
+def _modules():
+    # tests/test_core.py reloads the dangjian package: always use the current modules.
+    return importlib.import_module("dangjian.search_index"), importlib.import_module("dangjian.search")
+
+
+def _fill(index, pages: int = 150) -> None:
+    _, search = _modules()
+    for i in range(pages):
+        words = "，".join(WORDS[(i + k) % len(WORDS)] for k in range(3))
+        facets = search.PageFacets("品牌" if i % 2 else "学习资料", f"第{i}号页面{WORDS[i % len(WORDS)]}",
+                                   {"栏目": ["品牌" if i % 2 else "学习资料"], "年份": [str(2020 + i % 6)]},
+                                   [f"市第{i % 7}局"])
+        index.add(f"p/{i}/", ARTICLE.format(f"<h1>标题{i}</h1><p>{words}。第{i}段正文。</p>"), facets)
+
+
+def _files(root: Path) -> dict[str, str]:
+    out = root / "search" / "dj"
+    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.json"))}
+
+
+def test_background_index_equals_in_process_index(tmp_path):
+    search_index, _ = _modules()
+    background = search_index.SearchIndex()
+    _fill(background)
+    assert background._pool is not None, "150 pages should have started the worker"
+    stats = background.write(tmp_path / "bg")
+    assert background.fallback_reason is None
+    in_process = search_index.SearchIndex(background=False)
+    _fill(in_process)
+    in_process.write(tmp_path / "fg")
+    assert stats.pages == 150
+    assert _files(tmp_path / "bg") == _files(tmp_path / "fg")
+    meta = json.loads((tmp_path / "bg" / "search" / "dj" / "pages.json").read_text(encoding="utf-8"))
+    assert len(meta["pages"]) == 150 and meta["values"]["年份"][0] == "2025"
+    assert not list((tmp_path / "bg" / "search").glob("dj.*")), "no staging folder is left behind"
+
+
+def test_dead_worker_falls_back_to_an_in_process_index(tmp_path):
+    search_index, _ = _modules()
+    index = search_index.SearchIndex()
+    _fill(index, 100)
+    for process in list(index._pool._processes.values()):  # the worker dies mid-build (OOM killer, kill -9)
+        process.kill()
+        process.join(10)
+    _fill(index, 50)  # later pages still arrive
+    stats = index.write(tmp_path / "site")
+    assert index.fallback_reason, "the build should say why it indexed in-process"
+    assert stats.pages == 150
+    expected = search_index.SearchIndex(background=False)
+    _fill(expected, 100)
+    _fill(expected, 50)
+    expected.write(tmp_path / "expected")
+    assert _files(tmp_path / "site") == _files(tmp_path / "expected")
+
+
+def test_closed_index_leaves_the_existing_index_alone(tmp_path):
+    search_index, _ = _modules()
+    first = search_index.SearchIndex()
+    _fill(first, 80)
+    first.write(tmp_path)
+    before = _files(tmp_path)
+    partial = search_index.SearchIndex()  # a `serve --dirty` rebuild of a few pages
+    _fill(partial, 70)
+    partial.close()
+    assert partial._pool is None
+    assert _files(tmp_path) == before
+
+
+def test_substring_and_title_weight_in_postings(tmp_path):
+    search_index, _ = _modules()
+    index = search_index.SearchIndex(background=False)
+    _fill(index, 16)
+    stats = index.write(tmp_path)
+    out = tmp_path / "search" / "dj"
+    meta = json.loads((out / "pages.json").read_text(encoding="utf-8"))
+    shard = json.loads((out / f"s{search_index.shard_of('民声', meta['shards'])}.json").read_text(encoding="utf-8"))
+    flat = shard["民声"]  # the middle of 周五民声直播室
+    pids, last = [], 0
+    for delta in flat[0::2]:
+        last += delta
+        pids.append(last)
+    titles = [json.loads((out / "d" / f"{pid}.json").read_text(encoding="utf-8"))["t"] for pid in pids]
+    assert stats.pages == 16 and pids == sorted(pids) and len(pids) >= 6
+    heavy = [t for pid, t, w in zip(pids, titles, flat[1::2]) if w >= search_index.TITLE_WEIGHT]
+    assert heavy and all("周五民声直播室" in t for t in heavy)
