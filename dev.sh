@@ -50,7 +50,8 @@ cmd="${1:-help}"
 case "$cmd" in
   serve)
     ensure_venv
-    exec .venv/bin/mkdocs serve -a 127.0.0.1:8000 "$@"
+    echo "==> 快速预览：修改后只重建改动过的页面和受影响的列表页（--dirty）；发布前请用 ./dev.sh build 完整构建。" >&2
+    exec .venv/bin/mkdocs serve --dirty -a 127.0.0.1:8000 "$@"
     ;;
   build)
     ensure_venv

@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -88,6 +89,17 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    """Keep compiled theme templates between builds (each `mkdocs serve` rebuild makes a new environment)."""
+    cache = _state.root / ".cache" / "jinja"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
+    except OSError:
+        pass  # a read-only checkout: templates are compiled every build, as without the cache
+    return env
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Load and validate the content, drop drafts, add generated pages and bundle files."""
     settings = _state.settings
@@ -104,6 +116,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         file = _GeneratedPage.generated(config, page.src_uri, content=page.markdown)
         file.changed = _state.fingerprints.record(page.src_uri, page.markdown)
         _add(files, file)
+    _track_writer_pages(files, site)
     for brand in site.brands:  # "编辑此页" of a generated brand page opens its brands/<slug>/index.md
         files.get_file_from_path(brand.src_uri).edit_uri = source_edit_path(brand.folder / "index.md", Path(config.docs_dir))
     # 数据总览 (static SVG charts) and the RSS feed of new brands and study materials.
@@ -145,6 +158,59 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
     _state.search_expected = sum(1 for f in files.documentation_pages() if page_facets(site, f.src_uri, "-") is not None)
     return files
+
+
+def _generated_parts(src_uri: str, markdown: str | None, site: Site) -> str:
+    """What the build adds to a writer's page: facts boxes, attachments, expanded markers."""
+    parts = []
+    model = site.model_by_uri(src_uri)
+    if model is not None:
+        parts.append(render_model_header(model, site))
+    study = site.study_by_uri(src_uri)
+    if study is not None:
+        parts += [render_study_header(study, site), render_attachments(study)]
+    if markdown is not None and "dangjian:" in markdown:
+        parts.append(expand_markers(markdown, src_uri, site, _state.settings))
+    return "\n".join(parts)
+
+
+def _track_writer_pages(files: Files, site: Site) -> None:
+    """Mark writers' pages whose generated parts changed, so `serve --dirty` rebuilds them.
+
+    MkDocs' dirty build rebuilds a page only when its source file is newer than its HTML;
+    a study page's facts box or the home page's latest brands change with other files.
+    Collection pages (study, models) are fingerprinted by their header alone; other pages
+    are read to find markers (they are few: home, guides, overviews).
+    """
+    for file in files.documentation_pages():
+        if file.generated_by:
+            continue
+        src_uri = file.src_uri
+        markdown = None
+        if site.study_by_uri(src_uri) is None and site.model_by_uri(src_uri) is None:
+            try:
+                markdown = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue  # the loader or MkDocs reports unreadable files
+        parts = _generated_parts(src_uri, markdown, site)
+        if parts and _state.fingerprints.record("writer:" + src_uri, parts):
+            file.is_modified = _always_modified  # type: ignore[method-assign]
+
+
+def _always_modified() -> bool:
+    return True
+
+
+class _DirtyNotice(logging.Filter):
+    """Drop MkDocs' English warning on every `--dirty` rebuild (./dev.sh serve explains it in Chinese)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+_build_log = logging.getLogger("mkdocs.commands.build")
+if not any(type(f).__name__ == "_DirtyNotice" for f in _build_log.filters):  # hooks load again on every serve rebuild
+    _build_log.addFilter(_DirtyNotice())
 
 
 class _GeneratedPage(File):

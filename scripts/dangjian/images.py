@@ -34,6 +34,7 @@ from urllib.parse import unquote, urljoin
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from .paths import is_inside
 from .problems import Problem, Severity
 
 try:  # HEIC/HEIF from iPhones
@@ -107,6 +108,12 @@ class ImageJob:
     field: str | None = None
 
 
+#: What earlier builds in this process learned (`mkdocs serve` rebuilds in the same process):
+#: each photo's cache key by file and stamp, and each cache manifest (written once, never changed).
+_SOURCE_KEYS: dict[tuple[str, str], tuple[tuple, str]] = {}
+_MANIFESTS: dict[str, dict] = {}
+
+
 @dataclass
 class ImagePipeline:
     """Process originals into cached renditions; see the module docstring."""
@@ -141,10 +148,13 @@ class ImagePipeline:
                 problems.append(problem)
                 if problem.severity is Severity.ERROR:
                     continue
-            key = self.key(job.source.read_bytes(), job.kind)
+            key = self._source_key(job)
             manifest = self.cache_dir / key / "manifest.json"
             if manifest.is_file():
-                self.renditions[ident] = Rendition.from_json(json.loads(manifest.read_text(encoding="utf-8")))
+                data = _MANIFESTS.get(str(manifest))
+                if data is None:
+                    data = _MANIFESTS[str(manifest)] = json.loads(manifest.read_text(encoding="utf-8"))
+                self.renditions[ident] = Rendition.from_json(data)
                 self.hits += 1
             else:
                 todo.append((job, key))
@@ -165,6 +175,17 @@ class ImagePipeline:
                 problems.append(self._decode_problem(job, error))
         return problems
 
+    def _source_key(self, job: ImageJob) -> str:
+        """Cache key of a job; the photo is read and hashed again only when its file changed."""
+        st = job.source.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, self.quality)
+        known = _SOURCE_KEYS.get((str(job.source), job.kind))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        key = self.key(job.source.read_bytes(), job.kind)
+        _SOURCE_KEYS[(str(job.source), job.kind)] = (stamp, key)
+        return key
+
     def _name(self, job: ImageJob) -> str:
         try:
             return job.source.relative_to(self.root).as_posix()
@@ -176,9 +197,7 @@ class ImagePipeline:
         if not job.source.is_file():
             return Problem(job.page, f"找不到图片“{name}”。", "核对文件名（注意大小写和扩展名），或把图片放进页面所在的文件夹。",
                            line=job.line, field=job.field, code="missing-image")
-        try:
-            job.source.resolve().relative_to(self.root.resolve())
-        except ValueError:
+        if not is_inside(job.source, self.root):
             return Problem(job.page, f"图片“{name}”指向仓库以外的位置（符号链接），不能发布。",
                            "把图片本身复制到页面所在的文件夹，不要使用快捷方式或符号链接。",
                            line=job.line, field=job.field, code="image-path")

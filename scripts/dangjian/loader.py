@@ -14,6 +14,7 @@ from typing import Any
 from pypinyin import lazy_pinyin
 
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
+from .paths import forget as forget_paths, is_inside
 from .problems import Problem, Severity, sort_problems
 from .refs import find_image_refs
 from .schema import BrandMeta, CategoryEntry, ModelMeta, StudyMeta, TopicEntry, UnitEntry, validate_meta
@@ -65,10 +66,9 @@ def closest(value: str, candidates: list[str], n: int = 3) -> list[str]:
 def is_outside(path: Path, root: Path) -> bool:
     """True when ``path`` (following symlinks) lies outside the project ``root``."""
     try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
+        return not is_inside(path, root)
+    except (OSError, RuntimeError, ValueError):
         return True
-    return False
 
 
 def bundle_files(folder: Path, root: Path) -> list[Path]:
@@ -282,6 +282,28 @@ def read_front_matter(path: Path, rel_path: str):
     A draft returns no front matter and no problems: drafts are never validated
     or published, so a half-written draft cannot break the build.
     """
+    try:
+        st = path.stat()
+        key = (st.st_mtime_ns, st.st_size, st.st_ino, rel_path)
+    except OSError:
+        key = None
+    cached = _PARSED.get(str(path))
+    if key is not None and cached is not None and cached[0] == key:
+        fm, draft, problems = cached[1]
+        return fm, draft, list(problems)
+    result = _read_front_matter(path, rel_path)
+    if key is not None:
+        _PARSED[str(path)] = (key, result)
+    fm, draft, problems = result
+    return fm, draft, list(problems)
+
+
+#: Parsed files by path, with the (mtime, size, inode) they were parsed at: `mkdocs serve`
+#: rebuilds in the same process and re-parses only the files that changed.
+_PARSED: dict[str, tuple[tuple, tuple]] = {}
+
+
+def _read_front_matter(path: Path, rel_path: str):
     source = read_source(path, rel_path)
     if source.text is None:
         return None, False, source.problems
@@ -345,10 +367,7 @@ def check_local_file(folder: Path, target: str, rel_path: str, line: int | None,
                         "把图片放进与 index.md 相同的文件夹，只写文件名，例如 photo-1.jpg。",
                         line=line, column=column, field=field, code="image-path")]
     path = (folder / clean)
-    try:
-        resolved = path.resolve()
-        resolved.relative_to(folder.resolve())
-    except ValueError:
+    if not is_inside(path, folder):
         return [Problem(rel_path, f"图片“{target}”不在本文件夹内。",
                         "把图片复制到与 index.md 相同的文件夹，只写文件名。",
                         line=line, column=column, field=field, code="image-path")]
@@ -467,6 +486,7 @@ def load_site(root: Path, docs_dir: Path, settings: Settings | None = None) -> S
     """Load and validate everything under ``root`` (project) and ``docs_dir``."""
     settings = settings or Settings()
     brands_dir = root / settings.brands_dir
+    forget_paths()  # a new build: folders may have moved or been re-linked since the last one
     site = Site()
     site.units, errs = load_units(brands_dir, root)
     site.problems += errs

@@ -8,7 +8,9 @@ that the site works under any sub-path.  Output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import json
 import math
 import posixpath
 import re
@@ -16,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 
-import yaml
 
 from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
@@ -44,6 +45,7 @@ def page_url(src_uri: str) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=65536)
 def relurl(target: str, base: str) -> str:
     """URL of ``target`` relative to the page at ``base`` (both site-relative)."""
     if target.startswith(("http://", "https://", "#")):
@@ -96,7 +98,8 @@ SHOWCASE_JSON = "brands/showcase.json"
 def front_matter(data: dict) -> str:
     """A YAML front-matter block for a generated page."""
     clean = {k: v for k, v in data.items() if v not in (None, [], "")}
-    return "---\n" + yaml.safe_dump(clean, allow_unicode=True, sort_keys=False) + "---\n\n"
+    # JSON is YAML (flow style), and json.dumps is some fifty times faster than yaml.safe_dump.
+    return "---\n" + json.dumps(clean, ensure_ascii=False, default=str) + "\n---\n\n"
 
 
 def clip(text: str, limit: int = LIST_DESC_MAX) -> str:

@@ -27,6 +27,7 @@ import re
 import shutil
 import sys
 import time
+import types
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,11 +281,18 @@ def _start_pool():
     added = scripts_dir not in sys.path
     if added:
         sys.path.insert(0, scripts_dir)
+    # A spawned child re-runs the parent's main script unless it is guarded by
+    # `if __name__ == "__main__"`; a script that calls MkDocs' build directly may not be.
+    # While the worker starts, __main__ is an empty module, so the child imports nothing of it.
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         pool.submit(len, ())  # starts the worker now, while the path is set (not waited for)
         return pool
     finally:
+        if main is not None:
+            sys.modules["__main__"] = main
         if added and scripts_dir in sys.path:
             sys.path.remove(scripts_dir)
 

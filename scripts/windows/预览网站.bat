@@ -8,5 +8,5 @@ if not exist .venv\Scripts\python.exe (
   .venv\Scripts\python -m pip install -r requirements.txt
 )
 echo 正在启动预览，请用浏览器打开 http://127.0.0.1:8000 ，关闭本窗口即停止预览。
-.venv\Scripts\mkdocs serve -a 127.0.0.1:8000
+.venv\Scripts\mkdocs serve --dirty -a 127.0.0.1:8000
 pause

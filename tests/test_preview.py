@@ -1,0 +1,54 @@
+"""Fast preview: a `--dirty` rebuild (what `./dev.sh serve` runs) shows every effect of an edit.
+
+MkDocs' dirty build rebuilds a page only when its own source is newer than its
+HTML.  Pages the build writes or completes (brand pages, listings, the home
+page's latest brands, a model page's facts box) must still follow the files
+they are made from, and pages nothing touched must be left alone.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from conftest import brand_text, doc_text, make_project, run_build
+
+MODEL = doc_text({"title": "税务局模范机关创建", "unit": "市税务局", "year": 2025, "level": "市级模范机关",
+                  "description": "创建经验。", "date": "2025-11-01"}, "## 做法\n\n坚持第一议题制度。\n")
+
+
+def _dirty(project, site):
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", str(site)], cwd=project,
+                          capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stderr
+
+
+def test_dirty_rebuild_follows_brand_and_registry_edits(tmp_path):
+    project = make_project(tmp_path / "p", brands={"hongxin": brand_text(), "shuiyun": brand_text(
+        title="税韵先锋", unit="市税务局", branch="征管科党支部")}, docs={"models/shuiwu.md": MODEL})
+    site = tmp_path / "site"
+    first = run_build(project, site_dir=site)
+    assert first.returncode == 0, first.output
+    guide = site / "guide" / "images" / "index.html"
+    untouched = guide.stat().st_mtime_ns
+    time.sleep(0.05)
+
+    index = project / "brands" / "hongxin" / "index.md"
+    index.write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
+    log = _dirty(project, site)
+    assert "'dirty' build" not in log  # MkDocs' English warning is filtered; ./dev.sh serve explains it
+    assert "红心理财新篇" in (site / "brands" / "hongxin" / "index.html").read_text(encoding="utf-8")
+    assert "红心理财新篇" in (site / "index.html").read_text(encoding="utf-8"), "home page's latest brands"
+    assert "红心理财新篇" in (site / "units" / "shi-cai-zheng-ju" / "index.html").read_text(encoding="utf-8") \
+        or "红心理财新篇" in (site / "brands" / "index.html").read_text(encoding="utf-8")
+    assert guide.stat().st_mtime_ns == untouched, "a page the edit does not reach is not rebuilt"
+
+    units = project / "brands" / "units.yml"
+    units.write_text(units.read_text(encoding="utf-8").replace("江城市税务局", "江城市税务局（新名称）"), encoding="utf-8")
+    _dirty(project, site)
+    model_html = (site / "models" / "shuiwu" / "index.html").read_text(encoding="utf-8")
+    assert "江城市税务局（新名称）" in model_html, "a model page's facts box follows the unit registry"
+    assert guide.stat().st_mtime_ns == untouched
