@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -194,7 +195,11 @@ class ImagePipeline:
 
     def _check_source(self, job: ImageJob) -> Problem | None:
         name = self._name(job)
-        if not job.source.is_file():
+        try:
+            st = job.source.stat()
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
             return Problem(job.page, f"找不到图片“{name}”。", "核对文件名（注意大小写和扩展名），或把图片放进页面所在的文件夹。",
                            line=job.line, field=job.field, code="missing-image")
         if not is_inside(job.source, self.root):
@@ -205,7 +210,7 @@ class ImagePipeline:
             return Problem(job.page, f"图片“{name}”的格式不受支持。",
                            "请另存为 JPG 或 PNG（手机照片可直接使用 JPG 或 HEIC）。",
                            line=job.line, field=job.field, code="image-format")
-        size = job.source.stat().st_size
+        size = st.st_size
         if size > self.warn_bytes:
             return Problem(job.page, f"图片“{name}”原图有 {size / 1048576:.1f} MB，超过 {self.warn_bytes / 1048576:.0f} MB。",
                            "网站会自动压缩，但仓库会变大：请先用手机或电脑把照片缩小到 5 MB 以内再提交。",

@@ -7,6 +7,7 @@ line and fix, and the invalid item is left out so the rest still builds.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,17 @@ def is_outside(path: Path, root: Path) -> bool:
 
 def bundle_files(folder: Path, root: Path) -> list[Path]:
     """The files of a brand bundle that may be published: no hidden files, nothing linked from outside the project."""
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and not is_outside(p, root))
+    folder_inside = not is_outside(folder, root)
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_file():
+                continue
+            # A plain file in a folder inside the project is inside; a symlink is followed and checked.
+            if (entry.is_symlink() or not folder_inside) and is_outside(Path(entry.path), root):
+                continue
+            found.append(Path(entry.path))
+    return sorted(found)
 
 
 def case_twin(path: Path) -> Path | None:

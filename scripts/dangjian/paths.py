@@ -15,15 +15,25 @@ import stat
 from pathlib import Path
 
 _FOLDERS: dict[str, str] = {}
+_PATHS: dict[str, str] = {}
 
 
 def forget() -> None:
-    """Forget the folders' real paths (call at the start of every build)."""
+    """Forget the real paths learned (call at the start of every build)."""
     _FOLDERS.clear()
+    _PATHS.clear()
 
 
 def real_path(path: Path | str) -> str:
     """``os.path.realpath(path)``, with the real path of the containing folder cached."""
+    name = os.fspath(path)
+    known = _PATHS.get(name)
+    if known is None:
+        known = _PATHS[name] = _real_path(name)
+    return known
+
+
+def _real_path(path: str) -> str:
     absolute = os.path.abspath(path)
     head, tail = os.path.split(absolute)
     if not tail:

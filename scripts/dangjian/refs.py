@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -46,7 +47,8 @@ def iter_prose_lines(markdown: str, start_line: int = 1):
         yield start_line + offset, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def find_image_refs(markdown: str, start_line: int = 1) -> list[ImageRef]:
+@functools.lru_cache(maxsize=8192)  # `mkdocs serve` rebuilds: unchanged bodies are not scanned again
+def find_image_refs(markdown: str, start_line: int = 1) -> tuple[ImageRef, ...]:
     """All Markdown and HTML image references outside code blocks."""
     refs: list[ImageRef] = []
     for number, line in iter_prose_lines(markdown, start_line):
@@ -56,4 +58,4 @@ def find_image_refs(markdown: str, start_line: int = 1) -> list[ImageRef]:
         for match in _HTML_IMAGE.finditer(line):
             alt = _HTML_ALT.search(match.group(0))
             refs.append(ImageRef(number, match.start() + 1, alt.group("alt") if alt else None, unquote(match.group("src"))))
-    return refs
+    return tuple(refs)
