@@ -71,6 +71,11 @@ def report(problems: list[Problem]) -> None:
             log.info(problem.format())
 
 
+def _own_search(config: MkDocsConfig) -> bool:
+    """True when the site's own index is built (Material's search plugin is not configured)."""
+    return "search" not in config.plugins and "material/search" not in config.plugins
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
@@ -78,7 +83,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     previous = getattr(_state, "search", None)
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind
         previous.close()
-    _state.search = SearchIndex()
+    # Our index replaces Material's; with Material's search plugin configured, none is collected.
+    _state.search = SearchIndex(background=_own_search(config))
     if not config.use_directory_urls:
         problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
                                 "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls"))
@@ -256,19 +262,22 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
     facets = page_facets(_state.site, page.file.src_uri, page.title)
     output = annotate(output, facets)
-    _state.search.add(page.url, output, facets)
+    if _own_search(config):
+        _state.search.add(page.url, output, facets)
     return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Copy the processed images (from the cache) into the built site."""
+    """Publish the processed images (from the cache) and write the search index."""
     _state.images.publish(Path(config.site_dir))
     _state.fingerprints.save()
-    if len(_state.search.docs) < _state.search_expected:
+    if not _own_search(config):
+        _state.search.close()
+    elif len(_state.search.docs) < _state.search_expected:
         # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site.
         _state.search.close()
         log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(_state.search.docs))
-    elif "search" not in config.plugins and "material/search" not in config.plugins:  # our index replaces Material's
+    else:
         stats, problems = write_index(_state.search, Path(config.site_dir))
         report(problems)
         if _state.search.fallback_reason:
