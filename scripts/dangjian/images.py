@@ -194,25 +194,24 @@ class ImagePipeline:
             return job.source.name
 
     def _check_source(self, job: ImageJob) -> Problem | None:
-        name = self._name(job)
         try:
             st = job.source.stat()
         except OSError:
             st = None
         if st is None or not stat.S_ISREG(st.st_mode):
-            return Problem(job.page, f"找不到图片“{name}”。", "核对文件名（注意大小写和扩展名），或把图片放进页面所在的文件夹。",
+            return Problem(job.page, f"找不到图片“{self._name(job)}”。", "核对文件名（注意大小写和扩展名），或把图片放进页面所在的文件夹。",
                            line=job.line, field=job.field, code="missing-image")
         if not is_inside(job.source, self.root):
-            return Problem(job.page, f"图片“{name}”指向仓库以外的位置（符号链接），不能发布。",
+            return Problem(job.page, f"图片“{self._name(job)}”指向仓库以外的位置（符号链接），不能发布。",
                            "把图片本身复制到页面所在的文件夹，不要使用快捷方式或符号链接。",
                            line=job.line, field=job.field, code="image-path")
         if job.source.suffix.lower() not in IMAGE_SUFFIXES:
-            return Problem(job.page, f"图片“{name}”的格式不受支持。",
+            return Problem(job.page, f"图片“{self._name(job)}”的格式不受支持。",
                            "请另存为 JPG 或 PNG（手机照片可直接使用 JPG 或 HEIC）。",
                            line=job.line, field=job.field, code="image-format")
         size = st.st_size
         if size > self.warn_bytes:
-            return Problem(job.page, f"图片“{name}”原图有 {size / 1048576:.1f} MB，超过 {self.warn_bytes / 1048576:.0f} MB。",
+            return Problem(job.page, f"图片“{self._name(job)}”原图有 {size / 1048576:.1f} MB，超过 {self.warn_bytes / 1048576:.0f} MB。",
                            "网站会自动压缩，但仓库会变大：请先用手机或电脑把照片缩小到 5 MB 以内再提交。",
                            line=job.line, field=job.field, severity=Severity.WARNING, code="image-size")
         return None
