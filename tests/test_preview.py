@@ -8,9 +8,15 @@ they are made from, and pages nothing touched must be left alone.
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+
+import pytest
 
 from conftest import brand_text, doc_text, make_project, run_build
 
@@ -52,3 +58,50 @@ def test_dirty_rebuild_follows_brand_and_registry_edits(tmp_path):
     model_html = (site / "models" / "shuiwu" / "index.html").read_text(encoding="utf-8")
     assert "江城市税务局（新名称）" in model_html, "a model page's facts box follows the unit registry"
     assert guide.stat().st_mtime_ns == untouched
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native-notifications", "DJ_PREVIEW_POLLING"])
+def test_serve_shows_a_saved_brand_once_rebuilt(tmp_path, polling):
+    project = make_project(tmp_path / "p", brands={"hongxin": brand_text()})
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("watch: []", "watch: [brands]"), encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "DJ_PREVIEW_POLLING": "1" if polling else ""}
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+                                cwd=project, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/brands/hongxin/"
+    try:
+        deadline = time.monotonic() + 120
+        while "红心理财" not in _fetch(url):
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
+            time.sleep(0.2)
+        (project / "brands" / "hongxin" / "index.md").write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "红心理财新篇" not in _fetch(url):
+            assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
+            time.sleep(0.1)
+        time.sleep(2.5)  # long enough for a rebuild the build's own file reads would trigger
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    text = log_path.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    assert text.count("Documentation built in") == 2, text  # the first build and one for the save, no echo rebuilds
+    assert ("每 0.5 秒检查一次文件改动" in text) == polling
+    assert ("预览使用系统的文件改动通知" in text) == (not polling)
