@@ -150,8 +150,8 @@ def project(tmp_path_factory):
     root = make_project(
         tmp_path_factory.mktemp("check") / "p",
         brands={
-            "hong-xin": brand_text(tags=None).replace("## 品牌内涵", "## 品牌内涵 {#pin-pai}")
-            + "\n见[指南](../../guide/page.md#zhengwen)、[单位](../../units/index.md)。\n",
+            "hong-xin": brand_text(tags=["先锋岗"]).replace("## 品牌内涵", "## 品牌内涵 {#pin-pai}")
+            + "\n见[指南](../../guide/page.md#zhengwen)、[单位](../../units/index.md)、[标签](../../tags/xian-feng-gang.md)。\n",
             "bad-links": brand_text(title="坏链接", tags=None)
             + "\n[无此页](../nope/index.md) [锚点](../hong-xin/index.md#nothere) [目录](../hong-xin/)\n"
             + "联系 13812345678\n",

@@ -86,6 +86,13 @@ def test_bad_slug_and_missing_images(tmp_path):
     assert missing.line == 21 and missing.column == 1
 
 
+def test_reserved_brand_folder_name_is_refused(tmp_path):
+    site = load(tmp_path, brands={"page": brand_text(), "hongxin": brand_text(title="红心")})
+    assert [b.slug for b in site.brands] == ["hongxin"]
+    problem = next(p for p in site.problems if p.path == "brands/page/index.md")
+    assert "保留的网址" in problem.message and "page-pinpai" in problem.fix
+
+
 def test_image_escaping_bundle_is_refused(tmp_path):
     site = load(tmp_path, brands={"a": brand_text() + "\n![x](../b/photo.jpg)\n![y](/etc/passwd)\n"})
     text = messages(site)

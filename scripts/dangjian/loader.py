@@ -34,6 +34,9 @@ def slugify(text: str) -> str:
     return re.sub(r"-{2,}", "-", slug) or "x"
 
 
+#: Brand folder names the site's own pages use: ``brands/page/<n>/`` are the showcase's further pages.
+RESERVED_BRAND_SLUGS = frozenset({"page"})
+
 #: Slugs a tag page cannot take: ``tags/index.md`` is the tag index, ``tags/page/<n>/`` its further pages.
 RESERVED_TAG_SLUGS = frozenset({"index", "page"})
 
@@ -271,6 +274,11 @@ def load_brands(brands_dir: Path, root: Path, units: list[Unit], categories: lis
         if not SLUG.match(folder.name):
             problems.append(Problem(rel_path, f"文件夹名“{folder.name}”不能用作网址。",
                                     f"文件夹名只用小写字母、数字和连字符，例如改名为 {suggest_slug(folder.name)}。",
+                                    field="文件夹名", code="bad-slug"))
+            continue
+        if folder.name in RESERVED_BRAND_SLUGS:
+            problems.append(Problem(rel_path, f"文件夹名“{folder.name}”是网站保留的网址（品牌展示的后续各页在 brands/page/2/ 等处），未发布。",
+                                    f"给品牌文件夹换一个名字，例如 {folder.name}-pinpai 或品牌名称的拼音。",
                                     field="文件夹名", code="bad-slug"))
             continue
         key = folder.name.lower()

@@ -96,6 +96,8 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
     # Listing pages: rendered without brands (brand pages are indexed above; rendering them is the slow part).
     for page in generate_pages(replace(site, brands=[]), project.settings):
         index.pages.setdefault(page.src_uri, page.markdown)
+    for slug in site.tag_slugs.values():  # tags used only by brands have no listing page above
+        index.pages.setdefault(f"tags/{slug}.md", "")
     for extra in ("stats.md", "feed.xml"):
         index.pages.setdefault(extra, "")
     brands_dir = project.root / project.settings.brands_dir
