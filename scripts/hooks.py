@@ -167,18 +167,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def _generated_parts(src_uri: str, markdown: str | None, site: Site) -> str:
-    """What the build adds to a writer's page: facts boxes, attachments, expanded markers."""
-    parts = []
+def _completed(markdown: str, src_uri: str, site: Site) -> str:
+    """A writer's page as built: facts boxes and attachments added, ``<!-- dangjian:… -->`` markers expanded."""
     model = site.model_by_uri(src_uri)
     if model is not None:
-        parts.append(render_model_header(model, site))
+        markdown = render_model_header(model, site) + markdown
     study = site.study_by_uri(src_uri)
     if study is not None:
-        parts += [render_study_header(study, site), render_attachments(study)]
-    if markdown is not None and "dangjian:" in markdown:
-        parts.append(expand_markers(markdown, src_uri, site, _state.settings))
-    return "\n".join(parts)
+        markdown = render_study_header(study, site) + markdown + render_attachments(study)
+    return expand_markers(markdown, src_uri, site, _state.settings)
 
 
 def _track_writer_pages(files: Files, site: Site) -> None:
@@ -186,21 +183,22 @@ def _track_writer_pages(files: Files, site: Site) -> None:
 
     MkDocs' dirty build rebuilds a page only when its source file is newer than its HTML;
     a study page's facts box or the home page's latest brands change with other files.
-    Collection pages (study, models) are fingerprinted by their header alone; other pages
-    are read to find markers (they are few: home, guides, overviews).
+    Collection pages (study, models) are fingerprinted by what the build adds alone (their
+    own text is covered by MkDocs' time check); other pages are read to find markers (they
+    are few: home, guides, overviews) and tracked only when the build changes them.
     """
     for file in files.documentation_pages():
         if file.generated_by:
             continue
         src_uri = file.src_uri
-        markdown = None
+        markdown = ""
         if site.study_by_uri(src_uri) is None and site.model_by_uri(src_uri) is None:
             try:
                 markdown = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 continue  # the loader or MkDocs reports unreadable files
-        parts = _generated_parts(src_uri, markdown, site)
-        if parts and _state.fingerprints.record("writer:" + src_uri, parts):
+        built = _completed(markdown, src_uri, site)
+        if built != markdown and _state.fingerprints.record("writer:" + src_uri, built):
             file.is_modified = _always_modified  # type: ignore[method-assign]
 
 
@@ -301,14 +299,7 @@ def _add(files: Files, file: File) -> None:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Add facts boxes to model and study pages and expand ``<!-- dangjian:… -->`` markers."""
-    site, src_uri = _state.site, page.file.src_uri
-    model = site.model_by_uri(src_uri)
-    if model is not None:
-        markdown = render_model_header(model, site) + markdown
-    study = site.study_by_uri(src_uri)
-    if study is not None:
-        markdown = render_study_header(study, site) + markdown + render_attachments(study)
-    return expand_markers(markdown, src_uri, site, _state.settings)
+    return _completed(markdown, page.file.src_uri, _state.site)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -144,12 +144,16 @@ class ImagePipeline:
             if ident in seen:
                 continue
             seen.add(ident)
-            problem = self._check_source(job)
+            try:
+                st = job.source.stat()
+            except OSError:
+                st = None
+            problem = self._check_source(job, st)
             if problem is not None:
                 problems.append(problem)
                 if problem.severity is Severity.ERROR:
                     continue
-            key = self._source_key(job)
+            key = self._source_key(job, st)
             manifest = self.cache_dir / key / "manifest.json"
             if manifest.is_file():
                 data = _MANIFESTS.get(str(manifest))
@@ -176,9 +180,8 @@ class ImagePipeline:
                 problems.append(self._decode_problem(job, error))
         return problems
 
-    def _source_key(self, job: ImageJob) -> str:
+    def _source_key(self, job: ImageJob, st: os.stat_result) -> str:
         """Cache key of a job; the photo is read and hashed again only when its file changed."""
-        st = job.source.stat()
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino, self.quality)
         known = _SOURCE_KEYS.get((str(job.source), job.kind))
         if known is not None and known[0] == stamp:
@@ -193,11 +196,8 @@ class ImagePipeline:
         except ValueError:
             return job.source.name
 
-    def _check_source(self, job: ImageJob) -> Problem | None:
-        try:
-            st = job.source.stat()
-        except OSError:
-            st = None
+    def _check_source(self, job: ImageJob, st: os.stat_result | None) -> Problem | None:
+        """``st`` is the source's ``stat()``, or None when that failed."""
         if st is None or not stat.S_ISREG(st.st_mode):
             return Problem(job.page, f"找不到图片“{self._name(job)}”。", "核对文件名（注意大小写和扩展名），或把图片放进页面所在的文件夹。",
                            line=job.line, field=job.field, code="missing-image")

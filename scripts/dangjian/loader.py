@@ -103,9 +103,9 @@ def _twin_problem(rel_path: str, name: str, twin: Path, root: Path) -> Problem:
 
 def rel(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` with forward slashes."""
-    path_s, root_s = os.fspath(path), os.fspath(root)
-    if path_s.startswith(root_s.rstrip("/") + "/"):  # the common case, without pathlib's parsing
-        return path_s[len(root_s.rstrip("/")) + 1:].replace(os.sep, "/")
+    path_s, prefix = os.fspath(path), os.fspath(root).rstrip(os.sep) + os.sep
+    if path_s.startswith(prefix):  # the common case, without pathlib's parsing
+        return path_s[len(prefix):].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
