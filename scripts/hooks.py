@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
 from dangjian.charts import render_stats_page  # noqa: E402
+from dangjian.content_files import drop_unpublished  # noqa: E402
 from dangjian.edit import source_edit_path  # noqa: E402
 from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
 from dangjian.fingerprints import PageFingerprints, stamp_of  # noqa: E402
@@ -112,6 +113,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     settings = _state.settings
     site = _state.site = load_site(_state.root, Path(config.docs_dir), settings)
     report(site.problems)
+    drop_unpublished(files, config.docs_dir, site.content)  # allow-list, no symlinks: before anything is copied
     for src_uri in sorted(site.excluded_docs):
         file = files.get_file_from_path(src_uri)
         if file is not None:
@@ -135,7 +137,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     jobs: list[ImageJob] = []
     for brand in site.brands:
         page = f"{settings.brands_dir}/{brand.slug}/index.md"
-        for path in bundle_files(brand.folder, _state.root):  # never a file linked from outside the project
+        for path in bundle_files(brand.folder, _state.root):  # photos and attachments only, never a symlink
             if path.name == "index.md":
                 continue
             site_path = f"brands/{brand.slug}/{path.name}"

@@ -14,8 +14,9 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
+from .content_files import publishable_kind, scan_content_files
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
-from .paths import forget as forget_paths, is_inside
+from .paths import forget as forget_paths, is_inside, is_linked
 from .problems import Problem, Severity, sort_problems
 from .refs import find_image_refs
 from .schema import BrandMeta, CategoryEntry, ModelMeta, StudyMeta, TopicEntry, UnitEntry, validate_meta
@@ -76,17 +77,20 @@ def is_outside(path: Path, root: Path) -> bool:
 
 
 def bundle_files(folder: Path, root: Path) -> list[Path]:
-    """The files of a brand bundle that may be published: no hidden files, nothing linked from outside the project."""
-    folder_inside = not is_outside(folder, root)
+    """The files of a brand bundle that may be published: ``index.md``, photos and attachments.
+
+    Never a hidden file, a symlink or a file in a linked folder, never another type
+    (:mod:`dangjian.content_files` reports those as errors).
+    """
+    if is_linked(folder, root):
+        return []
     found = []
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith(".") or not entry.is_file():
+            if entry.name.startswith(".") or entry.is_symlink() or not entry.is_file(follow_symlinks=False):
                 continue
-            # A plain file in a folder inside the project is inside; a symlink is followed and checked.
-            if (entry.is_symlink() or not folder_inside) and is_outside(Path(entry.path), root):
-                continue
-            found.append(Path(entry.path))
+            if entry.name == "index.md" or publishable_kind(entry.name):
+                found.append(Path(entry.path))
     return sorted(found)
 
 
@@ -118,6 +122,8 @@ def rel(path: Path, root: Path) -> str:
 def load_registry(path: Path, root: Path, entry: type, what: str) -> tuple[list[Any], list[Problem]]:
     """Load a YAML list registry (units.yml / categories.yml) validating each entry."""
     rel_path = rel(path, root)
+    if is_linked(path, root):
+        return [], []  # never read through a symlink; scan_content_files reports it
     if not path.exists():
         return [], [Problem(rel_path, f"缺少{what}登记表。", f"新建 {rel_path}，按 README 中的示例逐条登记。", code="registry")]
     source = read_source(path, rel_path)
@@ -195,7 +201,7 @@ def load_topics(study_dir: Path, root: Path) -> tuple[list[Topic], list[Problem]
     declared: dict[str, TopicEntry] = {}
     path = study_dir / TOPICS_FILE
     rel_path = rel(path, root)
-    if path.exists():
+    if path.exists() and not is_linked(path, root):  # a linked registry is reported by scan_content_files
         source = read_source(path, rel_path)
         problems += source.problems
         if source.text is not None:
@@ -259,10 +265,8 @@ def load_brands(brands_dir: Path, root: Path, units: list[Unit], categories: lis
         folder_rel = rel(folder, root)
         index = folder / "index.md"
         rel_path = rel(index, root)
-        if is_outside(folder, root):
-            problems.append(Problem(folder_rel, "品牌文件夹是指向项目文件夹之外的链接（快捷方式），未发布。",
-                                    "把品牌文件夹本身复制到 brands/ 中，不要用链接。", code="symlink-outside"))
-            continue
+        if is_linked(folder, root) or is_linked(index, root):
+            continue  # never read through a symlink; scan_content_files reports it
         if not index.is_file():
             problems.append(Problem(folder_rel, "品牌文件夹中缺少 index.md。",
                                     "在该文件夹中新建 index.md（可用 python scripts/new.py brand 生成模板）。", code="layout"))
@@ -345,10 +349,6 @@ def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Cat
     if fm is None:
         return None, is_draft, problems
     meta, problems = validate_meta(BrandMeta, fm.data, rel_path, fm.lines)
-    for path in sorted(folder.iterdir()):
-        if path.is_symlink() and is_outside(path, root):
-            problems.append(Problem(rel(path, root), "这是指向项目文件夹之外的链接（快捷方式），不会发布到网站。",
-                                    "把文件本身复制到品牌文件夹中，不要用链接。", severity=Severity.WARNING, code="symlink-outside"))
     unit = category = None
     unit_value = fm.data.get("unit")
     if isinstance(unit_value, str) and unit_value.strip():
@@ -477,9 +477,8 @@ def load_studies(docs_dir: Path, root: Path, settings: Settings, topics: list[To
 def _load_doc(path: Path, root: Path, docs_dir: Path, model: type) -> tuple[tuple[Any, str, dict[str, int]] | None, bool, list[Problem]]:
     rel_path = rel(path, root)
     problems: list[Problem] = []
-    if is_outside(path, root):
-        return None, False, [Problem(rel_path, "这是指向项目文件夹之外的链接（快捷方式），不会发布到网站。",
-                                     "把文件本身复制到这里，不要用链接。", code="symlink-outside")]
+    if is_linked(path, docs_dir):
+        return None, False, []  # never read through a symlink; scan_content_files reports it
     twin = case_twin(path)
     if twin is not None and not SLUG.match(path.stem):
         return None, False, [_twin_problem(rel_path, path.name, twin, root)]
@@ -526,5 +525,9 @@ def load_site(root: Path, docs_dir: Path, settings: Settings | None = None) -> S
     site.problems += errs
     items = [*(b.meta.tags for b in site.brands), *(m.meta.tags for m in site.models), *(s.meta.tags for s in site.studies)]
     site.tag_slugs = assign_tag_slugs([tag for tags in items for tag in tags])
+    # What may be published from docs/ and brands/: an allow-list of file types, never a symlink.
+    site.content = scan_content_files(root, docs_dir, brands_dir, excluded_docs=site.excluded_docs,
+                                      declared={s.src_uri: list(s.meta.attachments) for s in site.studies})
+    site.problems += site.content.problems
     site.problems = sort_problems(site.problems)
     return site

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .problems import Problem
 from .schema import BrandMeta, ModelMeta, StudyMeta
+
+if TYPE_CHECKING:
+    from .content_files import ContentFiles
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,8 @@ class Site:
     draft_brands: set[str] = field(default_factory=set)
     #: tag name → URL slug (pinyin, unique), for every tag of a published brand, model or study material.
     tag_slugs: dict[str, str] = field(default_factory=dict)
+    #: what may be published from docs/ and brands/ (:func:`dangjian.content_files.scan_content_files`).
+    content: ContentFiles | None = None
     problems: list[Problem] = field(default_factory=list)
 
     def _grouped(self, name: str, items: list, key: Callable) -> dict:

@@ -54,3 +54,14 @@ def is_inside(path: Path | str, root: Path | str) -> bool:
     """True when ``path``, following symlinks, lies in ``root`` (or is ``root``)."""
     real, real_root = real_path(path), real_path(root)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def is_linked(path: Path | str, base: Path | str) -> bool:
+    """True when ``path`` or a folder between ``base`` and it is a symlink (or it lies outside ``base``)."""
+    absolute, absolute_base = os.path.abspath(path), os.path.abspath(base)
+    relative = os.path.relpath(absolute, absolute_base)
+    if relative == os.curdir:
+        return False
+    if relative.startswith(os.pardir):
+        return True
+    return real_path(absolute) != os.path.join(real_path(absolute_base), relative)

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from ..loader import bundle_files, load_site, rel
+from ..paths import is_linked
 from ..problems import Problem, Severity, sort_problems
 from ..render import generate_pages
 from ..settings import Settings
@@ -80,8 +81,8 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
         if not path.is_file():
             continue
         src_uri = path.relative_to(docs).as_posix()
-        if src_uri in site.excluded_docs:
-            continue
+        if src_uri in site.excluded_docs or (site.content is not None and not site.content.allows(src_uri)):
+            continue  # drafts, symlinks and refused file types are not published: links to them are broken
         if path.suffix == ".md":
             source = read_source(path, rel(path, project.root))
             index.pages[src_uri] = source.text or ""
@@ -117,8 +118,8 @@ def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
     index, sources = build_index(project, site)
     for path in project.markdown_files():
         rel_path = rel(path, project.root)
-        if not selected(rel_path, only):
-            continue
+        if not selected(rel_path, only) or is_linked(path, project.root):
+            continue  # a symlink is never read (load_site reports it)
         source = read_source(path, rel_path)
         if source.text is None:
             problems += source.problems  # duplicates of load_site's reports are removed below
