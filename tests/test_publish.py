@@ -154,7 +154,9 @@ def nginx_header(name: str) -> str:
 def test_nginx_sample_declares_cache_gzip_and_headers():
     text = NGINX.read_text(encoding="utf-8")
     assert "gzip_static on;" in text and "root /srv/dangjian/releases/current;" in text
-    assert re.search(r"location ~\* \\\.\[0-9a-f\]\{8,\}\\\.min\\\.\(\?:js\|css\)\$ \{\s*expires 1y;", text)
+    # Quoted: nginx reads an unquoted { as the start of the block (tests/test_nginx.py runs nginx -t).
+    assert re.search(r'location ~\* "\^/assets/javascripts/\.\+\\\.\[0-9a-f\]\{8,\}\\\.min\\\.js\$" \{\s*expires 1y;', text)
+    assert re.search(r'location ~\* "\\\.m\?js\$" \{\s*return 404;', text)  # no script outside the assets folder
     assert re.search(r"location / \{\s*expires 5m;", text)
     for header in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
         nginx_header(header)
