@@ -4,7 +4,7 @@
 #   ./dev.sh build   strict build into site/
 #   ./dev.sh publish build into releases/<time>/ and switch releases/current atomically (--rollback, --list)
 #   ./dev.sh check   review gate over the content (scripts/check.py; --format github|gitlab|json)
-#   ./dev.sh test    run every test (installs the venv and Debian chromium when missing)
+#   ./dev.sh test    run every test (installs the venv, Debian chromium and nginx when missing)
 # Everything needed is installed from this repository's own files.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -34,9 +34,11 @@ as_root() {
 }
 
 ensure_chromium() {
-  # Debian's chromium for the browser tests, and a CJK font so screenshots show Chinese.
+  # Debian's chromium for the browser tests, a CJK font so screenshots show Chinese, and nginx
+  # to test deploy/nginx.conf for real (tests/test_nginx.py runs its own copy on 127.0.0.1).
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> 安装 ${missing[*]}" >&2
