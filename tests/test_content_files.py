@@ -242,3 +242,16 @@ def test_scan_never_enters_a_linked_folder(tmp_path):
     content = scan_content_files(project, project / "docs", project / "brands")
     assert not any(p.startswith(("loop/", "root/")) for p in content.pages | content.files)
     assert {p.path for p in content.problems} == {"docs/loop", "docs/root"}
+
+
+def test_scan_publishes_what_published_pages_use_and_nothing_only_a_draft_uses(tmp_path):
+    project = hostile_project(tmp_path)
+    site = load_site(project, project / "docs")
+    files = site.content.files
+    assert {"study/lilun/used.jpg", "study/lilun/fu-jian.pdf", "study/lilun/qing-dan.csv"} <= files
+    assert not files & {"study/lilun/draft-only.jpg", "study/lilun/unused.pdf", "study/lilun/linked.jpg",
+                        "study/lilun/evil.js", "assets/javascripts/evil.js"}
+    assert PROJECT_ASSETS <= files
+    assert "passwd.md" not in site.content.pages and "study/lilun/linked.md" not in site.content.pages
+    assert not any(p.startswith("linkdir/") for p in site.content.pages)
+    assert "study/lilun/cao-gao.md" not in site.content.pages  # a draft
