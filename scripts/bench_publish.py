@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dangjian.content_files import scan_content_files  # noqa: E402
-from dangjian.publish import manifest_path, publish, verify_release, write_manifest  # noqa: E402
+from dangjian.content_files import scan_content_files
+from dangjian.publish import manifest_path, publish, verify_release, write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -85,7 +85,7 @@ def running_nginx(prefix: Path, conf: Path, port: int):
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError("nginx did not start: " + proc.stderr.read().decode(errors="replace")
-                                         + (prefix / "error.log").read_text(errors="replace"))
+                                         + (prefix / "error.log").read_text(errors="replace")) from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -29,7 +29,7 @@ def run_publish(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 
 def start_publish(project: Path, releases: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(PUBLISH + ["--project", str(project), "--releases", str(releases), *extra],
+    return subprocess.Popen([*PUBLISH, "--project", str(project), "--releases", str(releases), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                             start_new_session=True)
 
@@ -89,7 +89,7 @@ def test_rollback_to_a_damaged_release_is_refused(releases, damage, words):
     assert "不能切换" in proc.stderr and words in proc.stderr and "正在发布的网站没有任何改动" in proc.stderr, proc.stderr
     assert current_release(releases) == good.resolve()
     proc = run_publish("--releases", str(releases), "--verify")
-    assert proc.returncode == 1 and f"20000101T000000Z：与文件清单不符" in proc.stdout
+    assert proc.returncode == 1 and "20000101T000000Z：与文件清单不符" in proc.stdout
 
 
 def test_second_publish_waits_or_says_one_is_running(project, releases):

@@ -379,7 +379,7 @@ def build_failure_message(returncode: int, output: str) -> str:
     if "Traceback (most recent call last):" in lines:
         # A crash: the lines before it (content errors) and the error itself, not the Python stack.
         cut = lines.index("Traceback (most recent call last):")
-        lines = lines[:cut] + [f"（构建程序出错：{lines[-1].strip()}）"]
+        lines = [*lines[:cut], f"（构建程序出错：{lines[-1].strip()}）"]
     tail = "\n".join(lines[-30:])
     return f"构建失败（退出码 {returncode}），{UNCHANGED}请按下面的提示修改内容后重新发布：\n{tail}"
 
