@@ -155,6 +155,8 @@ def remove_partials(releases_dir: Path) -> list[Path]:
             name = path.name.split(MANIFEST_SUFFIX)[0]
             if path.name.endswith(".tmp") or not (releases_dir / name).is_dir():
                 path.unlink(missing_ok=True)
+        for path in releases_dir.glob(f".{CURRENT}.*.tmp"):  # a switch killed between symlink and rename
+            path.unlink(missing_ok=True)
     return removed
 
 
