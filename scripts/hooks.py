@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
 from dangjian.charts import render_stats_page  # noqa: E402
-from dangjian.content_files import drop_unpublished  # noqa: E402
+from dangjian.content_files import drop_unpublished, linked_folder_problems  # noqa: E402
 from dangjian.edit import source_edit_path  # noqa: E402
 from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
 from dangjian.fingerprints import PageFingerprints, stamp_of  # noqa: E402
@@ -73,6 +74,12 @@ def report(problems: list[Problem]) -> None:
             log.info(problem.format())
 
 
+def _abort_on(problems: list[Problem]) -> None:
+    """Stop the build before it starts, with the problems' Chinese messages (no traceback)."""
+    if problems:
+        raise Abort("构建已停止：\n" + "\n".join(p.format() for p in problems))
+
+
 def _own_search(config: MkDocsConfig) -> bool:
     """True when the site's own index is built (Material's search plugin is not configured)."""
     return "search" not in config.plugins and "material/search" not in config.plugins
@@ -81,6 +88,7 @@ def _own_search(config: MkDocsConfig) -> bool:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
+    _abort_on(linked_folder_problems(Path(config.docs_dir), _state.root))  # before MkDocs walks docs/ following links
     _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
     previous = getattr(_state, "search", None)
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind

@@ -2,10 +2,13 @@
 
 One hostile project holds every kind of file a writer could drop into docs/ or
 a brand bundle (.html, .js, .css, .svg, an executable, unknown types, a script
-in docs/assets/) and symlinks of every shape (a file, a page, a folder, a
-broken link, /etc/passwd, /proc/self/environ).  It is built for real while the
+in docs/assets/) and symlinks of every shape (a file, a page, a brand folder,
+a broken link, /etc/passwd, /proc/self/environ).  It is built for real while the
 output folder is watched with inotify, so a file that is copied and deleted
 again later in the build is caught too; then the output is checked again.
+A linked folder under docs/ stops the build before MkDocs walks it (MkDocs
+follows folder links before any hook runs; a link to / or to a parent would
+read the whole disk or never end).
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ SCRIPT = "<script>alert(document.domain)</script>"
 DRAFT_COLOUR, OUTSIDE_COLOUR = (0, 0, 200), (200, 200, 0)  # photos only a draft or a symlink refers to
 
 
-def hostile_project(base: Path) -> Path:
+def hostile_project(base: Path, folder_link: bool = False) -> Path:
+    """Every hostile file and link; ``folder_link`` adds a linked folder under docs/ (a build stops on it at once)."""
     outside = base / "outside"
     (outside / "stolen").mkdir(parents=True)
     (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
@@ -81,7 +85,8 @@ def hostile_project(base: Path) -> Path:
     (docs / "study" / "lilun" / "linked.md").symlink_to("hao-wen-zhang.md")  # inside the project: refused too
     (docs / "study" / "lilun" / "linked.jpg").symlink_to(outside / "photo.jpg")
     (docs / "study" / "lilun" / "broken.pdf").symlink_to(base / "nowhere.pdf")
-    (docs / "linkdir").symlink_to(outside / "stolen", target_is_directory=True)
+    if folder_link:
+        (docs / "linkdir").symlink_to(outside / "stolen", target_is_directory=True)
     (docs / "zhao-pian.md").write_text("![照片](study/lilun/linked.jpg)\n", encoding="utf-8")
     (brands / "hong-xin" / "passwd.jpg").symlink_to("/etc/passwd")
     (brands / "hong-xin" / "secret.pdf").symlink_to(outside / "secret.pdf")
@@ -202,7 +207,7 @@ def test_each_refused_file_is_an_error_naming_it(built):
         "brands/hong-xin/evil.js": "不能发布", "brands/hong-xin/evil.css": "不能发布", "brands/hong-xin/notes.md": "不能发布",
         "docs/assets/javascripts/evil.js": "PROJECT_ASSETS", "docs/assets/stylesheets/evil.css": "PROJECT_ASSETS",
         "docs/assets/images/evil.svg": "PROJECT_ASSETS",
-        "docs/passwd.md": "符号链接", "docs/environ.md": "符号链接", "docs/linkdir": "符号链接",
+        "docs/passwd.md": "符号链接", "docs/environ.md": "符号链接",
         "docs/study/lilun/linked.md": "符号链接", "docs/study/lilun/linked.jpg": "符号链接", "docs/study/lilun/broken.pdf": "符号链接",
         "brands/hong-xin/passwd.jpg": "符号链接", "brands/hong-xin/secret.pdf": "符号链接", "brands/wai-bu": "符号链接",
     }
@@ -243,7 +248,7 @@ def test_scan_never_enters_a_linked_folder(tmp_path):
 
 
 def test_scan_publishes_what_published_pages_use_and_nothing_only_a_draft_uses(tmp_path):
-    project = hostile_project(tmp_path)
+    project = hostile_project(tmp_path, folder_link=True)
     site = load_site(project, project / "docs")
     files = site.content.files
     assert {"study/lilun/used.jpg", "study/lilun/fu-jian.pdf", "study/lilun/qing-dan.csv"} <= files
@@ -252,4 +257,17 @@ def test_scan_publishes_what_published_pages_use_and_nothing_only_a_draft_uses(t
     assert files >= PROJECT_ASSETS
     assert "passwd.md" not in site.content.pages and "study/lilun/linked.md" not in site.content.pages
     assert not any(p.startswith("linkdir/") for p in site.content.pages)
+    assert "docs/linkdir" in {p.path for p in site.problems if p.code == "symlink"}
     assert "study/lilun/cao-gao.md" not in site.content.pages  # a draft
+
+
+def test_build_stops_before_mkdocs_walks_a_linked_folder(tmp_path):
+    """MkDocs walks docs/ following links before any hook: a link to a parent would never end."""
+    project = make_project(tmp_path / "p", brands={"hong-xin": brand_text()})
+    (project / "docs" / "loop").symlink_to("..", target_is_directory=True)
+    (project / "docs" / "root").symlink_to("/", target_is_directory=True)
+    result = run_build(project)
+    assert result.returncode == 1 and "Traceback" not in result.output, result.output[-2000:]
+    for path in ("docs/loop", "docs/root"):
+        assert any(path + "：" in line and "符号链接" in line and "修改方法" in line for line in result.output.splitlines()), path
+    assert not (result.site / "index.html").exists()

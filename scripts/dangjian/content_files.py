@@ -19,8 +19,10 @@ Everything else is an error naming the file and the fix: other file types
 symlink (file, page, folder or registry, wherever it points).  Symlinks are
 never followed: folders are walked with ``os.scandir`` and a linked folder's
 contents are never listed.  MkDocs' adapter drops every collected file that is
-not allowed here in ``on_files``, before MkDocs copies anything; an engine-free
-generator copies :attr:`ContentFiles.files` and nothing else.
+not allowed here in ``on_files``, before MkDocs copies anything (and stops the
+build in ``on_config`` on a linked folder under ``docs/``, see
+:func:`linked_folder_problems`); an engine-free generator copies
+:attr:`ContentFiles.pages` and :attr:`ContentFiles.files` and nothing else.
 
 SVG from writers is refused, not sanitised: an SVG is an XML document that can
 carry scripts, event handlers, external references and ``<foreignObject>`` HTML,
@@ -203,6 +205,22 @@ def scan_content_files(root: Path, docs_dir: Path, brands_dir: Path, *, excluded
         result.files.update(src for src in candidates if src in referenced)
     result.problems.sort(key=lambda p: p.path)
     return result
+
+
+def linked_folder_problems(docs_dir: Path, root: Path) -> list[Problem]:
+    """Symlinks to folders under ``docs_dir``: MkDocs walks ``docs/`` following links *before* any hook.
+
+    A link to ``/`` or to a parent folder would make that walk read the whole disk or
+    never end, so the MkDocs adapter stops the build on these before it starts.
+    """
+    problems = []
+    for path, _, is_link in _walk(str(docs_dir)):
+        if is_link and os.path.isdir(path):
+            target = os.path.realpath(path)
+            root_real = real_path(root)
+            outside = not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep))
+            problems.append(symlink_problem(os.path.relpath(path, root).replace(os.sep, "/"), outside))
+    return problems
 
 
 def _walk(top: str, prefix: str = ""):
