@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
-
+from .escape import text as _e
 from .model import Site
 from .render import GeneratedPage, compute_coverage, front_matter
 
@@ -27,10 +26,6 @@ class Bar:
     value: int
     total: int | None = None
     note: str = ""
-
-
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 def render_bar_chart(chart_id: str, title: str, bars: list[Bar], unit: str = "个") -> str:

@@ -1,15 +1,15 @@
 """RSS 2.0 feed of the newest brands and study materials (drafts are never in ``Site``).
 
 Links are absolute (feed readers need them) and built from the site's public
-address (``site_url``).  Output is deterministic for the same content.
+address (``site_url``).  Every value goes through :func:`~dangjian.escape.xml_text`, so the
+feed is well-formed XML whatever a title holds.  Output is deterministic for the same content.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from email.utils import format_datetime
-from xml.sax.saxutils import escape
-
+from .escape import xml_text as escape
 from .model import Site
 
 FEED_PATH = "feed.xml"

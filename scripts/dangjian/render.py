@@ -16,9 +16,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html import escape
-
-
+from .escape import heading, text as escape_text
 from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .settings import Settings
@@ -59,8 +57,8 @@ def relurl(target: str, base: str) -> str:
     return rel
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+#: Every value that reaches a generated page goes through this (HTML- and Markdown-inert, see dangjian.escape).
+_e = escape_text
 
 
 def format_date(value: dt.date) -> str:
@@ -406,7 +404,7 @@ def render_unit_pages(unit: Unit, site: Site) -> list[GeneratedPage]:
         brand_chunk = brands[(n - 1) * BRANDS_PER_PAGE: n * BRANDS_PER_PAGE]
         model_chunk = models[(n - 1) * UNIT_MODELS_PER_PAGE: n * UNIT_MODELS_PER_PAGE]
         parts = [front_matter(pager.meta({"title": unit.name, "description": f"{unit.name}的党建品牌与模范机关创建情况。"})),
-                 f"# {pager.title(unit.name)}\n\n",
+                 heading(1, pager.title(unit.name)),
                  f'<p class="dj-lead">简称：{_e(unit.short)} · 所属系统：{_e(unit.group)} · '
                  f'{_link("查看创建进度", "coverage/", base)}</p>\n\n']
         if brand_chunk or n == 1:
@@ -439,7 +437,7 @@ def render_units_index(site: Site) -> GeneratedPage:
     base = "units/"
     parts = [front_matter({"title": "参建单位", "description": "市直机关各单位党建品牌一览。"}), "# 参建单位\n\n"]
     for group in site.groups():
-        parts.append(f"## {group}\n\n<ul class=\"dj-unit-list\">")
+        parts.append(heading(2, group) + '<ul class="dj-unit-list">')
         for unit in (u for u in site.units if u.group == group):
             count = len(site.brands_of(unit))
             label = f"{count} 个品牌" if count else "尚未创建"
@@ -458,7 +456,7 @@ def render_category_pages(category: Category, site: Site) -> list[GeneratedPage]
         meta = pager.meta({"title": category.name, "description": category.description, "search": NOT_INDEXED})
         count = f'<p class="dj-muted">本类别共 {len(brands)} 个品牌。</p>\n\n' if pager.count > 1 else ""
         text = (front_matter(meta)
-                + f"# {pager.title(category.name)}\n\n<p class=\"dj-lead\">{_e(category.description)}</p>\n\n" + count
+                + heading(1, pager.title(category.name)) + f'<p class="dj-lead">{_e(category.description)}</p>\n\n' + count
                 + brand_cards(chunk, base) + "\n\n"
                 + _pager_block(pager, f"{category.name}分页") + "\n"
                 + f'<p>{_link("← 全部品牌类别", "categories/", base)}</p>\n')
@@ -534,7 +532,7 @@ def render_coverage(site: Site) -> GeneratedPage:
         f"<tbody>{rows}</tbody></table>\n\n",
     ]
     for c in coverage:
-        parts.append(f"## {c.group}\n\n")
+        parts.append(heading(2, c.group))
         parts.append(f'<p class="dj-muted">共 {c.total} 个单位，已创建 {len(c.covered)} 个，未创建 {len(c.missing)} 个。</p>\n\n')
         items = []
         for unit in c.covered:
@@ -584,7 +582,7 @@ def study_list(items: list[StudyItem], base: str) -> str:
     """A list of study materials with 发文机关、文号 and date."""
     rows = []
     for s in items:
-        meta = [x for x in (s.meta.issuer, s.meta.doc_no) if x]
+        meta = [_e(x) for x in (s.meta.issuer, s.meta.doc_no) if x]
         meta.append(f'<time datetime="{s.meta.date.isoformat()}">{format_date(s.meta.date)}</time>')
         rows.append(
             f'<li class="dj-doc">{_link(s.meta.title, s.url, base, "dj-doc__title")}'
@@ -605,7 +603,7 @@ def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
         items = site.studies_in(topic)
         if not items:
             continue
-        parts.append(f"## {topic.title}\n\n")
+        parts.append(heading(2, topic.title))
         if topic.description:
             parts.append(f'<p class="dj-muted">{_e(topic.description)}</p>\n\n')
         parts.append(study_list(items[:STUDY_INDEX_PER_TOPIC], base) + "\n\n")
@@ -623,7 +621,7 @@ def render_topic_pages(topic: Topic, site: Site, settings: Settings) -> list[Gen
         meta = pager.meta({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}",
                            "search": NOT_INDEXED})
         count = f'<p class="dj-muted">本栏目共 {len(items)} 篇，从新到旧排列。</p>\n\n' if pager.count > 1 else ""
-        text = (front_matter(meta) + f"# {pager.title(topic.title)}\n\n"
+        text = (front_matter(meta) + heading(1, pager.title(topic.title))
                 + (f'<p class="dj-lead">{_e(topic.description)}</p>\n\n' if topic.description else "") + count
                 + (study_list(chunk, base) if chunk else '<p class="dj-empty">本栏目暂无资料。</p>') + "\n\n"
                 + _pager_block(pager, f"{topic.title}分页") + "\n"
@@ -775,7 +773,7 @@ def render_tag_pages(tag: Tag) -> list[GeneratedPage]:
         base = pager.base
         meta = pager.meta({"title": f"标签：{tag.name}", "description": f"带有“{tag.name}”标签的品牌、模范机关案例与学习资料。",
                            "search": NOT_INDEXED})
-        text = (front_matter(meta) + f"# {_e(pager.title(f'标签：{tag.name}'))}\n\n"
+        text = (front_matter(meta) + heading(1, pager.title(f"标签：{tag.name}"))
                 + f'<p class="dj-lead">共 {len(tag.items)} 项（{counts}），从新到旧排列。</p>\n\n'
                 + tagged_list(chunk, base) + "\n\n" + _pager_block(pager, f"标签“{tag.name}”分页") + "\n"
                 + f'<p>{_link("← 全部标签", "tags/", base)}</p>\n')
