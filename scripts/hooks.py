@@ -39,6 +39,7 @@ from dangjian.render import (  # noqa: E402
     render_model_header,
     render_study_header,
 )
+from dangjian.sanitize import sanitize_page  # noqa: E402
 from dangjian.settings import Settings  # noqa: E402
 from dangjian.showcase import card_rendition, render_showcase_json  # noqa: E402
 from dangjian.search import annotate, page_facets  # noqa: E402
@@ -313,7 +314,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Responsive ``<picture>`` for every processed photo, logo and card thumbnail."""
+    """Sanitise the article (writers' HTML is untrusted), then responsive ``<picture>`` for every photo."""
+    output = sanitize_page(output)
     output = rewrite_images(output, page.url, _state.image_sources.get, _state.images)
     # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
     facets = page_facets(_state.site, page.file.src_uri, page.title)
