@@ -24,6 +24,8 @@ from .settings import Settings
 from .sources import load_yaml, parse_front_matter, read_source
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Longest slug made from a name (a URL segment and a folder name of the built site).
+SLUG_MAX = 60
 REGISTRY_FILES = ("units.yml", "categories.yml")
 TOPICS_FILE = "topics.yml"
 
@@ -32,7 +34,8 @@ def slugify(text: str) -> str:
     """A URL slug from Chinese or mixed text, by pinyin: 市财政局 → shi-cai-zheng-ju."""
     words = lazy_pinyin(text)
     slug = "-".join(w for w in (re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words) if w)
-    return re.sub(r"-{2,}", "-", slug) or "x"
+    # A long name must not make a folder name the file system refuses (255 bytes); callers number clashes.
+    return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX].rstrip("-") or "x"
 
 
 #: Brand folder names the site's own pages use: ``brands/page/<n>/`` are the showcase's further pages.
@@ -173,7 +176,7 @@ def load_units(brands_dir: Path, root: Path) -> tuple[list[Unit], list[Problem]]
             continue
         slug = base = e.slug or slugify(e.short)
         counter = 2
-        while slug in slugs:
+        while slug in slugs or slug == "index":  # units/index.md is the list of units
             slug, counter = f"{base}-{counter}", counter + 1
         slugs.add(slug)
         seen[e.name] = seen[e.short] = e.name
@@ -186,11 +189,21 @@ def load_categories(brands_dir: Path, root: Path) -> tuple[list[Category], list[
     entries, problems = load_registry(brands_dir / "categories.yml", root, CategoryEntry, "品牌类别")
     rel_path = rel(brands_dir / "categories.yml", root)
     categories: list[Category] = []
+    slugs: set[str] = set()
     for e in entries:
         if any(c.name == e.name for c in categories):
             problems.append(Problem(rel_path, f"类别“{e.name}”重复登记。", "删除重复的一项。", code="registry"))
             continue
-        slug = e.slug or slugify(e.name)
+        if e.slug is not None and not SLUG.match(e.slug):
+            problems.append(Problem(rel_path, f"类别“{e.name}”的 slug“{e.slug}”不合规：它是类别页网址的一部分。",
+                                    f"只用小写字母、数字和连字符，例如 slug: {suggest_slug(e.slug)}；或删除这一行，自动按拼音生成。",
+                                    field="slug", code="registry"))
+            continue
+        slug = base = e.slug or slugify(e.name)
+        counter = 2
+        while slug in slugs or slug == "index":  # categories/index.md is the list of categories
+            slug, counter = f"{base}-{counter}", counter + 1
+        slugs.add(slug)
         categories.append(Category(e.name, e.description, slug))
     return categories, problems
 
@@ -220,6 +233,10 @@ def load_topics(study_dir: Path, root: Path) -> tuple[list[Topic], list[Problem]
     topics: list[Topic] = []
     folders = sorted(p.name for p in study_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if study_dir.is_dir() else []
     for index, name in enumerate(folders):
+        if not SLUG.match(name):
+            problems.append(Problem(f"{rel(study_dir, root)}/{name}", f"栏目文件夹名“{name}”不合规：它是栏目网址的一部分。",
+                                    f"把文件夹改名为小写字母、数字和连字符，例如 {suggest_slug(name)}，并在 topics.yml 中用新名称登记。",
+                                    code="registry"))
         entry = declared.get(name)
         topics.append(Topic(name, entry.title if entry else name, entry.description if entry else "",
                             entry.order if entry and entry.order is not None else 1000 + index))

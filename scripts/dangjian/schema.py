@@ -12,11 +12,45 @@ import datetime as dt
 import difflib
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+import re
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 
 from .problems import Problem
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Characters no value may hold: C0 controls but tab and newline, DEL, C1 controls, the bidirectional
+#: overrides and isolates (they make text display in a different order than it is stored), and the
+#: non-characters XML cannot carry.  Such a character breaks feed.xml and front matter and is invisible.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def find_control_character(value: str) -> str | None:
+    """The first forbidden control character in ``value`` as ``U+XXXX``, or ``None``."""
+    match = CONTROL_CHARACTERS.search(value)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def _no_control(value: str) -> str:
+    code = find_control_character(value)
+    if code:
+        raise PydanticCustomError("control_character", "control character {code}", {"code": code})
+    return value
+
+
+def control_character_problem(rel_path: str, line: int | None, field: str | None, path: str, code: str) -> Problem:
+    """The Chinese message for a control character in field ``path`` (``tags[1]`` names the item)."""
+    item = re.search(r"\[(\d+)\]$", path)
+    which = f"第 {int(item.group(1)) + 1} 项" if item else ""
+    return Problem(rel_path, f"{which}含有看不见的控制字符 {code}，它会使网页和 RSS 订阅（feed.xml）出错。",
+                   "删除这个字符：它通常是从 Word、微信或网页复制文字时带进来的，可把这段文字重新手工输入一遍；"
+                   "如果用了 \\u 或 \\x 转义写法，请改为直接写文字。", line=line, field=field, code="control-character")
+
+
+#: Any text a writer types: no control characters.
+Plain = Annotated[str, AfterValidator(_no_control)]
+#: A required, non-empty text field.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control)]
 
 
 class _Meta(BaseModel):
@@ -89,7 +123,7 @@ class TopicEntry(_Meta):
     """One entry of ``docs/study/topics.yml`` (keyed by folder name)."""
 
     title: Text
-    description: str = ""
+    description: Plain = ""
     order: int | None = None
 
 
@@ -157,6 +191,8 @@ def _translate(err: dict[str, Any], rel_path: str, lines: dict[str, int], defaul
     if kind == "missing":
         return Problem(rel_path, f"缺少必填字段“{field}”（{label}）。",
                        f"在 {where} 中加上一行：{example}", line=default_line, field=field, code="missing-field")
+    if kind == "control_character":
+        return control_character_problem(rel_path, line, field, item or field or "", (err.get("ctx") or {}).get("code", ""))
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(field or "", allowed, n=1, cutoff=0.6)
         fix = (f"是否想写“{close[0]}”？请改为：{FIELD_HELP.get(close[0], ('', close[0] + ': ...'))[1]}"

@@ -25,6 +25,7 @@ from ..render import generate_pages
 from ..settings import Settings
 from ..sources import read_source
 from .content import FileCheck, LinkIndex
+from .values import check_values
 from .wording import load_rules
 
 RULES_FILE = "rules/wording.yml"
@@ -126,9 +127,16 @@ def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
             continue
         problems += FileCheck(rel_path, source.text, rules, project.settings.intranet_hosts,
                               sources.get(rel_path), index).run()
+    problems += check_values(project.root, project.markdown_files(), registry_files(project))
     if only is not None:
         problems = [p for p in problems if selected(p.path, only)]
     return dedupe(sort_problems(problems))
+
+
+def registry_files(project: Project) -> list[Path]:
+    """The registries whose values reach pages: units.yml, categories.yml and topics.yml."""
+    brands = project.root / project.settings.brands_dir
+    return [brands / "units.yml", brands / "categories.yml", project.docs_dir / project.settings.study_dir / "topics.yml"]
 
 
 def selected(path: str, only: set[str] | None) -> bool:
