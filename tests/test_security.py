@@ -37,6 +37,7 @@ from dangjian.sanitize import sanitize_html, sanitize_page
 def payload(key: str) -> str:
     """Every injection class at once, tagged with ``key`` so a dialog names the field that let it through."""
     return (f'红心<script>alert("{key}")</script><img src=x onerror=alert("{key}")>"><svg onload=alert("{key}")>'
+            f'</title></textarea></noscript></style><img src=x onerror=alert("{key}")>'
             f"'><b onmouseover=alert(\"{key}\")>[链接](javascript:alert(\"{key}\")) *斜体* __粗__ "
             f'{{: onclick="alert(\'{key}\')" }} <a href="javascript:alert(\'{key}\')">a</a> #')
 
