@@ -22,11 +22,12 @@ import re
 
 from markupsafe import Markup
 
-#: Characters written as numeric references: HTML's (& < > " ') and Markdown's
-#: (emphasis, code, links/images/footnotes, attr_list braces, headings' closing #,
-#: table pipes, pymdownx.tilde, backslash escapes), plus line breaks.
-_SIGNIFICANT = "&<>\"'\\`*_{}[]()#|~!\n\r"
-_TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _SIGNIFICANT})
+#: HTML's special characters (& < > " ') as html.escape writes them, and as numeric references
+#: Markdown's (emphasis, code, links/images/footnotes, attr_list braces, headings' closing #,
+#: table pipes, pymdownx.tilde, backslash escapes) and line breaks.
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}  # as html.escape
+_MARKDOWN = "\\`*_{}[]()#|~!\n\r"
+_TABLE = str.maketrans({**_HTML, **{c: f"&#{ord(c)};" for c in _MARKDOWN}})
 #: Characters XML 1.0 cannot carry at all, not even as references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -16,7 +16,9 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from .escape import heading, text as escape_text
+from markupsafe import Markup
+
+from .escape import Html, heading, text as escape_text
 from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .settings import Settings
@@ -105,52 +107,61 @@ def clip(text: str, limit: int = LIST_DESC_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _link(text: str, target: str, base: str, cls: str = "") -> str:
-    attr = f' class="{cls}"' if cls else ""
-    return f'<a{attr} href="{_e(relurl(target, base))}">{_e(text)}</a>'
+# Fragments that carry writers' values are ``Html`` templates: ``format`` escapes every argument
+# (see dangjian.escape) unless it is ``Markup`` the code built itself, such as a class name constant.
 
 
-def logo_html(brand: Brand, base: str, cls: str = "dj-logo") -> str:
+def _link(text: str, target: str, base: str, cls: str = "") -> Html:
+    if cls:
+        return Html('<a class="{}" href="{}">{}</a>').format(Markup(cls), relurl(target, base), text)
+    return Html('<a href="{}">{}</a>').format(relurl(target, base), text)
+
+
+def logo_html(brand: Brand, base: str, cls: str = "dj-logo") -> Html:
     """The brand's logo, or a generated placeholder showing the unit's short name."""
     if brand.meta.logo:
         src = relurl(brand.url + brand.meta.logo, base)
-        return f'<img class="{cls}" src="{_e(src)}" alt="{_e(brand.meta.title)}标识">'
+        return Html('<img class="{}" src="{}" alt="{}标识">').format(Markup(cls), src, brand.meta.title)
     return placeholder_html(brand.unit.short, cls)
 
 
-def placeholder_html(text: str, cls: str = "dj-logo") -> str:
+def placeholder_html(text: str, cls: str = "dj-logo") -> Html:
     """A deterministic text placeholder (styled by CSS) for a missing logo or cover."""
     hue = sum(map(ord, text)) % 4
-    return f'<span class="{cls} dj-placeholder dj-placeholder--{hue}" role="img" aria-label="{_e(text)}"><span>{_e(text)}</span></span>'
+    return Html('<span class="{} dj-placeholder dj-placeholder--{}" role="img" aria-label="{}"><span>{}</span></span>').format(
+        Markup(cls), hue, text, text)
 
 
-def cover_html(brand: Brand, base: str) -> str:
+def cover_html(brand: Brand, base: str) -> Html:
     """A card's cover image: the cover, else the logo, else a placeholder."""
     image = brand.meta.cover or brand.meta.logo
     if image:
         src = relurl(brand.url + image, base)
-        return f'<img class="dj-card__cover" src="{_e(src)}" alt="{_e(brand.meta.title)}">'
+        return Html('<img class="dj-card__cover" src="{}" alt="{}">').format(src, brand.meta.title)
     return placeholder_html(brand.unit.short, "dj-card__cover")
 
 
 # ---------------------------------------------------------------- cards
 
 
-def brand_card(brand: Brand, base: str, heading: str = "h3") -> str:
+_CARD = Html(
+    '<li class="dj-card" data-group="{group}" data-category="{category}" data-year="{year}" data-unit="{unit}"{featured}>'
+    '<a class="dj-card__link" href="{url}"><span class="dj-card__media">{cover}{badge}</span>'
+    '<{h} class="dj-card__title">{title}</{h}>'
+    '<span class="dj-card__meta">{short} · {category} · {year}年</span>'
+    '<span class="dj-card__desc">{description}</span></a></li>'
+)
+_FEATURED = Markup(' data-featured="true"')
+_BADGE = Markup('<span class="dj-card__badge">选树典型</span>')
+
+
+def brand_card(brand: Brand, base: str, heading: str = "h3") -> Html:
     """One showcase card (a list item) with the data attributes the filter uses."""
     m = brand.meta
-    featured = ' data-featured="true"' if m.featured else ""
-    badge = '<span class="dj-card__badge">选树典型</span>' if m.featured else ""
-    return (
-        f'<li class="dj-card" data-group="{_e(brand.unit.group)}" data-category="{_e(brand.category.name)}" '
-        f'data-year="{brand.year}" data-unit="{_e(brand.unit.name)}"{featured}>'
-        f'<a class="dj-card__link" href="{_e(relurl(brand.url, base))}">'
-        f'<span class="dj-card__media">{cover_html(brand, base)}{badge}</span>'
-        f'<{heading} class="dj-card__title">{_e(m.title)}</{heading}>'
-        f'<span class="dj-card__meta">{_e(brand.unit.short)} · {_e(brand.category.name)} · {brand.year}年</span>'
-        f'<span class="dj-card__desc">{_e(clip(m.description))}</span>'
-        "</a></li>"
-    )
+    return _CARD.format(group=brand.unit.group, category=brand.category.name, year=brand.year, unit=brand.unit.name,
+                        featured=_FEATURED if m.featured else "", url=relurl(brand.url, base),
+                        cover=cover_html(brand, base), badge=_BADGE if m.featured else "", h=Markup(heading),
+                        title=m.title, short=brand.unit.short, description=clip(m.description))
 
 
 def brand_cards(brands: list[Brand], base: str, heading: str = "h3") -> str:
@@ -284,8 +295,8 @@ def tag_chips(names: list[str], base: str, site: Site) -> str:
     chips = []
     for name in dict.fromkeys(names):
         url = tag_url(name, slugs)
-        chips.append(_link(name, url, base, "dj-tag") if url else f'<span class="dj-tag">{_e(name)}</span>')
-    return f'<nav class="dj-tags" aria-label="标签">{"".join(chips)}</nav>'
+        chips.append(_link(name, url, base, "dj-tag") if url else Html('<span class="dj-tag">{}</span>').format(name))
+    return str(Html('<nav class="dj-tags" aria-label="标签">{}</nav>').format(Html("").join(chips)))
 
 
 # ---------------------------------------------------------------- brand page
@@ -294,31 +305,31 @@ def tag_chips(names: list[str], base: str, site: Site) -> str:
 def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
     """The page of one brand: hero, honours, body, related brands."""
     m, base = brand.meta, brand.url
-    facts = [("所属单位", _link(brand.unit.name, brand.unit.url, base))]
+    facts: list[tuple[str, object]] = [("所属单位", _link(brand.unit.name, brand.unit.url, base))]
     if m.branch:
-        facts.append(("党支部", _e(m.branch)))
+        facts.append(("党支部", m.branch))
     facts.append(("品牌类别", _link(brand.category.name, brand.category.url, base)))
-    facts.append(("所属系统", _e(brand.unit.group)))
+    facts.append(("所属系统", brand.unit.group))
     if m.year:
         facts.append(("创建年份", f"{m.year}年"))
-    facts.append(("发布日期", f'<time datetime="{m.date.isoformat()}">{format_date(m.date)}</time>'))
-    facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
-    badge = '<p class="dj-hero__badge">★ 选树典型</p>' if m.featured else ""
-    slogan = f'<p class="dj-hero__slogan">{_e(m.slogan)}</p>' if m.slogan else ""
+    facts.append(("发布日期", _time(m.date)))
+    badge = Markup('<p class="dj-hero__badge">★ 选树典型</p>') if m.featured else ""
+    slogan = Html('<p class="dj-hero__slogan">{}</p>').format(m.slogan) if m.slogan else ""
     cover = ""
     if m.cover:
-        cover = f'<figure class="dj-hero__cover"><img class="dj-hero__img" src="{_e(m.cover)}" alt="{_e(m.title)}封面" loading="eager" fetchpriority="high"></figure>'
-    hero = (
-        f'<div class="dj-hero">{cover}<div class="dj-hero__head">'
-        f'<div class="dj-hero__logo">{logo_html(brand, base)}</div>'
-        f'<div class="dj-hero__text">{badge}<h1 class="dj-hero__title">{_e(m.title)}</h1>{slogan}'
-        f'<p class="dj-hero__desc">{_e(m.description)}</p></div></div>'
-        f'<dl class="dj-facts">{facts_html}</dl></div>'
-    )
+        cover = Html('<figure class="dj-hero__cover"><img class="dj-hero__img" src="{}" alt="{}封面" loading="eager" '
+                     'fetchpriority="high"></figure>').format(m.cover, m.title)
+    hero = str(Html(
+        '<div class="dj-hero">{cover}<div class="dj-hero__head"><div class="dj-hero__logo">{logo}</div>'
+        '<div class="dj-hero__text">{badge}<h1 class="dj-hero__title">{title}</h1>{slogan}'
+        '<p class="dj-hero__desc">{description}</p></div></div><dl class="dj-facts">{facts}</dl></div>'
+    ).format(cover=cover, logo=logo_html(brand, base), badge=badge, title=m.title, slogan=slogan,
+             description=m.description, facts=_facts(facts)))
     honors = ""
     if m.honors:
-        items = "".join(f"<li>{_e(h)}</li>" for h in m.honors)
-        honors = f'\n<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2><ul>{items}</ul></section>\n'
+        items = Html("").join(Html("<li>{}</li>").format(h) for h in m.honors)
+        honors = "\n" + str(Html('<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2>'
+                                 '<ul>{}</ul></section>').format(items)) + "\n"
     related: list[Brand] = []  # same unit first, then same category; three are shown
     for candidate in itertools.chain(site.brands_of(brand.unit), site.brands_in(brand.category)):
         if candidate is not brand and candidate not in related:
@@ -539,7 +550,7 @@ def render_coverage(site: Site) -> GeneratedPage:
             brands = site.brands_of(unit)
             names = "、".join(_link(b.meta.title, b.url, base) for b in brands[:COVERAGE_NAMES])
             if len(brands) > COVERAGE_NAMES:  # the unit's page lists them all; this page stays small
-                names += "等 " + _link(f"{len(brands)} 个品牌", unit.url, base)
+                names += "等 " + str(_link(f"{len(brands)} 个品牌", unit.url, base))
             items.append(f'<li class="dj-has-brand"><span class="dj-status">已创建</span> {_link(unit.name, unit.url, base)}：{names}</li>')
         for unit in c.missing:
             items.append(f'<li class="dj-no-brand"><span class="dj-status">未创建</span> {_link(unit.name, unit.url, base)}</li>')
@@ -552,15 +563,11 @@ def render_coverage(site: Site) -> GeneratedPage:
 
 def model_list(models: list[ModelExample], base: str) -> str:
     """A list of model-institution examples."""
-    items = []
-    for m in models:
-        level = f"{_e(m.meta.level)} · " if m.meta.level else ""
-        items.append(
-            f'<li class="dj-doc">{_link(m.meta.title, m.url, base, "dj-doc__title")}'
-            f'<span class="dj-doc__meta">{_e(m.unit.name)} · {level}{m.meta.year}年</span>'
-            f'<span class="dj-doc__desc">{_e(clip(m.meta.description))}</span></li>'
-        )
-    return '<ul class="dj-docs">' + "".join(items) + "</ul>"
+    row = Html('<li class="dj-doc">{}<span class="dj-doc__meta">{}</span><span class="dj-doc__desc">{}</span></li>')
+    items = [row.format(_link(m.meta.title, m.url, base, "dj-doc__title"),
+                        " · ".join(x for x in (m.unit.name, m.meta.level, f"{m.meta.year}年") if x),
+                        clip(m.meta.description)) for m in models]
+    return str(Html('<ul class="dj-docs">{}</ul>').format(Html("").join(items)))
 
 
 def render_models_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
@@ -580,16 +587,17 @@ def render_models_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
 
 def study_list(items: list[StudyItem], base: str) -> str:
     """A list of study materials with 发文机关、文号 and date."""
+    row = Html('<li class="dj-doc">{}<span class="dj-doc__meta">{}</span><span class="dj-doc__desc">{}</span></li>')
     rows = []
     for s in items:
-        meta = [_e(x) for x in (s.meta.issuer, s.meta.doc_no) if x]
-        meta.append(f'<time datetime="{s.meta.date.isoformat()}">{format_date(s.meta.date)}</time>')
-        rows.append(
-            f'<li class="dj-doc">{_link(s.meta.title, s.url, base, "dj-doc__title")}'
-            f'<span class="dj-doc__meta">{" · ".join(meta)}</span>'
-            f'<span class="dj-doc__desc">{_e(clip(s.meta.description))}</span></li>'
-        )
-    return '<ul class="dj-docs">' + "".join(rows) + "</ul>"
+        meta = [x for x in (s.meta.issuer, s.meta.doc_no) if x] + [_time(s.meta.date)]
+        rows.append(row.format(_link(s.meta.title, s.url, base, "dj-doc__title"), Html(" · ").join(meta),
+                               clip(s.meta.description)))
+    return str(Html('<ul class="dj-docs">{}</ul>').format(Html("").join(rows)))
+
+
+def _time(day: dt.date) -> Html:
+    return Html('<time datetime="{}">{}</time>').format(day.isoformat(), format_date(day))
 
 
 def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
@@ -633,23 +641,22 @@ def render_topic_pages(topic: Topic, site: Site, settings: Settings) -> list[Gen
 def render_model_header(model: ModelExample, site: Site | None = None) -> str:
     """The tags and facts box put above a model-institution page's body."""
     base = model.url
-    facts = [("单位", _link(model.unit.name, model.unit.url, base)), ("所属系统", _e(model.unit.group))]
+    facts: list[tuple[str, object]] = [("单位", _link(model.unit.name, model.unit.url, base)), ("所属系统", model.unit.group)]
     if model.meta.level:
-        facts.append(("级别", _e(model.meta.level)))
-    facts += [("年份", f"{model.meta.year}年"),
-              ("发布日期", f'<time datetime="{model.meta.date.isoformat()}">{format_date(model.meta.date)}</time>')]
+        facts.append(("级别", model.meta.level))
+    facts += [("年份", f"{model.meta.year}年"), ("发布日期", _time(model.meta.date))]
     chips = tag_chips(model.meta.tags, base, site) if site is not None else ""
     return (chips + "\n\n" if chips else "") + _facts_box(facts, model.meta.description)
 
 
 def render_study_header(item: StudyItem, site: Site | None = None) -> str:
     """The tags and facts box put above a study material's body."""
-    facts = []
+    facts: list[tuple[str, object]] = []
     if item.meta.issuer:
-        facts.append(("发文机关", _e(item.meta.issuer)))
+        facts.append(("发文机关", item.meta.issuer))
     if item.meta.doc_no:
-        facts.append(("文号", _e(item.meta.doc_no)))
-    facts.append(("发布日期", f'<time datetime="{item.meta.date.isoformat()}">{format_date(item.meta.date)}</time>'))
+        facts.append(("文号", item.meta.doc_no))
+    facts.append(("发布日期", _time(item.meta.date)))
     facts.append(("栏目", _link(item.topic.title, item.topic.url, item.url)))
     chips = tag_chips(item.meta.tags, item.url, site) if site is not None else ""
     return (chips + "\n\n" if chips else "") + _facts_box(facts, item.meta.description)
@@ -659,13 +666,18 @@ def render_attachments(item: StudyItem) -> str:
     """The attachment list put below a study material's body."""
     if not item.meta.attachments:
         return ""
-    links = "".join(f'<li><a href="../{_e(name)}" download>{_e(name)}</a></li>' for name in item.meta.attachments)
-    return f'\n\n<section class="dj-attachments"><h2>附件</h2><ul>{links}</ul></section>\n'
+    links = Html("").join(Html('<li><a href="../{}" download>{}</a></li>').format(name, name) for name in item.meta.attachments)
+    return "\n\n" + str(Html('<section class="dj-attachments"><h2>附件</h2><ul>{}</ul></section>').format(links)) + "\n"
 
 
-def _facts_box(facts: list[tuple[str, str]], description: str) -> str:
-    rows = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
-    return f'<div class="dj-docinfo"><dl class="dj-facts">{rows}</dl><p class="dj-docinfo__desc">{_e(description)}</p></div>\n\n'
+def _facts(facts: list[tuple[str, object]]) -> Html:
+    """``<dt>``/``<dd>`` pairs; a value is escaped unless it is ``Markup`` (a link, a date)."""
+    return Html("").join(Html("<div><dt>{}</dt><dd>{}</dd></div>").format(k, v) for k, v in facts)
+
+
+def _facts_box(facts: list[tuple[str, object]], description: str) -> str:
+    return str(Html('<div class="dj-docinfo"><dl class="dj-facts">{}</dl><p class="dj-docinfo__desc">{}</p></div>').format(
+        _facts(facts), description)) + "\n\n"
 
 
 # ---------------------------------------------------------------- tag pages
@@ -729,13 +741,11 @@ def collect_tags(site: Site) -> list[Tag]:
 
 def tagged_list(items: tuple[TaggedItem, ...] | list[TaggedItem], base: str) -> str:
     """Rows of tagged pages: kind, title, facts, description."""
-    rows = "".join(
-        f'<li class="dj-doc"><span class="dj-doc__head"><span class="dj-kind">{_e(i.kind)}</span>'
-        f'{_link(i.title, i.url, base, "dj-doc__title")}</span>'
-        f'<span class="dj-doc__meta">{_e(i.meta)}</span><span class="dj-doc__desc">{_e(clip(i.description))}</span></li>'
-        for i in items
-    )
-    return f'<ul class="dj-docs">{rows}</ul>'
+    row = Html('<li class="dj-doc"><span class="dj-doc__head"><span class="dj-kind">{}</span>{}</span>'
+               '<span class="dj-doc__meta">{}</span><span class="dj-doc__desc">{}</span></li>')
+    rows = Html("").join(row.format(i.kind, _link(i.title, i.url, base, "dj-doc__title"), i.meta, clip(i.description))
+                         for i in items)
+    return str(Html('<ul class="dj-docs">{}</ul>').format(rows))
 
 
 def render_tags_index_pages(tags: list[Tag]) -> list[GeneratedPage]:
