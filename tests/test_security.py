@@ -136,6 +136,8 @@ def _jpeg() -> bytes:
 UNIT = {"name": payload("unit.name"), "short": payload("unit.short"), "group": payload("unit.group")}
 CATEGORY = {"name": payload("category.name"), "description": payload("category.description")}
 PHOTO = "photo-'\"><svg onload=alert('file')>.jpg"
+#: A writer's page whose file name is itself a payload (its URL, edit link and sitemap entry carry it).
+HOSTILE_PAGE = "wen-jian-'\"><svg onload=alert('page-file')>.md"
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +175,7 @@ def hostile_site(tmp_path_factory):
               "study/topics.yml": yaml.safe_dump({"lilun": {"title": payload("topic.title"),
                                                             "description": payload("topic.description")}},
                                                  allow_unicode=True),
-              "study/lilun/e-yi.md": study, "models/e-yi.md": model},
+              "study/lilun/e-yi.md": study, "models/e-yi.md": model, HOSTILE_PAGE: doc_text({"title": "文件名"})},
         extra_config={"site_name": payload("site_name") + "\x01", "site_description": payload("site_description"),
                       "copyright": payload("copyright"), "repo_name": payload("repo_name"), "extra": extra},
     )
@@ -254,14 +256,16 @@ def test_every_page_kind_in_chromium_runs_no_injected_script(hostile_site, chrom
     brand = next(b for b in site.brands if b.slug == "e-yi")
     tag_slug = site.tag_slugs[payload("brand.tags")]
     urls = dict(PAGES, unit=brand.unit.url, category=brand.category.url, tag=f"tags/{tag_slug}/",
-                filter=f"brands/?group={quote(UNIT['group'])}&category={quote(CATEGORY['name'])}")
+                filter=f"brands/?group={quote(UNIT['group'])}&category={quote(CATEGORY['name'])}",
+                file_name=quote(HOSTILE_PAGE.removesuffix(".md")) + "/")
     dialogs: list[str] = []
     log = RequestLog()
     with serve(result.site) as base:
         page = new_page(chromium, DESKTOP, log)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         for name, url in urls.items():
-            page.goto(base + url)
+            response = page.goto(base + url)
+            assert response is not None and response.ok, (name, url)
             page.wait_for_load_state("load")
             page.mouse.move(400, 400)
             page.mouse.move(600, 500)
