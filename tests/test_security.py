@@ -29,6 +29,7 @@ from browser_support import DESKTOP, PHONE, RequestLog, browser, new_page, scree
 from conftest import CATEGORIES, REPO, UNITS, brand_text, doc_text, make_project, run_build
 from PIL import Image
 
+from dangjian.checks.values import check_values
 from dangjian.escape import heading, text, xml_text
 from dangjian.loader import load_categories, load_site
 from dangjian.sanitize import sanitize_html, sanitize_page
@@ -425,3 +426,11 @@ def test_control_characters_in_registries_name_file_line_and_field(tmp_path):
     problem = next(p for p in site.problems if p.code == "control-character")
     assert problem.path == "brands/units.yml" and problem.line == 1 and problem.field == "group"
     assert "U+0007" in problem.message
+
+
+def test_gate_refuses_extra_keys_that_add_scripts_to_every_page(tmp_path):
+    (tmp_path / "mkdocs.yml").write_text("site_name: 站点\nextra:\n  polyfills: [https://cdn.example/p.js]\n"
+                                         "  analytics:\n    provider: google\n  organizer: 机关党委\n", encoding="utf-8")
+    problems = check_values(tmp_path, [], [])
+    assert [(p.path, p.line, p.code) for p in problems] == [("mkdocs.yml", 3, "不安全代码"), ("mkdocs.yml", 4, "不安全代码")]
+    assert "extra.polyfills" in problems[0].message and "extra.analytics" in problems[1].message

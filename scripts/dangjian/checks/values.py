@@ -32,6 +32,10 @@ from ..sources import read_source, split_front_matter
 CONFIG_KEYS = ("site_name", "site_description", "site_author", "site_url", "copyright", "repo_name", "repo_url",
                "edit_uri", "extra", "nav")
 
+#: ``extra`` keys with which Material adds scripts, trackers or outside requests to every page (unused here).
+SCRIPT_EXTRA_KEYS = {"polyfills": "加载额外的脚本", "analytics": "加载网站统计脚本", "consent": "显示 Cookie 同意框",
+                     "social": "链接外部社交网站", "version": "请求版本列表", "alternate": "显示语言切换链接"}
+
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
 _HANDLER = re.compile(r"\bon[a-z]+\s*=", re.I)
 _SCRIPT_URL = re.compile(r"(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/", re.I)
@@ -124,4 +128,19 @@ def check_values(root: Path, markdown_files: list[Path], registries: list[Path])
         source = read_source(config, "mkdocs.yml")
         if source.text is not None:
             problems += check_yaml_text("mkdocs.yml", source.text, keys=CONFIG_KEYS)
+            problems += _check_script_extras(source.text)
+    return problems
+
+
+def _check_script_extras(text: str) -> list[Problem]:
+    """``extra.polyfills``, ``extra.analytics`` … in mkdocs.yml: each makes every page run or fetch more."""
+    problems = []
+    for path, line, _ in scalars(text):
+        parts = path.split(".")
+        if len(parts) >= 2 and parts[0] == "extra" and parts[1].split("[")[0] in SCRIPT_EXTRA_KEYS \
+                and path == "extra." + parts[1].split("[")[0]:  # the key itself, reported once
+            key = parts[1].split("[")[0]
+            problems.append(Problem("mkdocs.yml", f"extra.{key} 会让每个页面{SCRIPT_EXTRA_KEYS[key]}：本站不使用，"
+                                    "内网读者也无法访问外部网站。", f"删除 mkdocs.yml 中的 extra.{key}。",
+                                    line=line, field="extra", code="不安全代码"))
     return problems
