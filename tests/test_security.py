@@ -19,7 +19,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote
 
 import markdown
@@ -60,9 +60,11 @@ BODY = """
 
 <style>body { display: none }</style>
 
-<a href="javascript:alert('body-link')">链接</a> [点我](javascript:alert('md-link')) [数据](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
+<a href="javascript:alert('body-link')">链接</a> [点我](javascript:alert('md-link'))
+[数据](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
 
-<svg><script>alert('svg-script')</script><a xlink:href="javascript:alert('svg-xlink')"><text y="20">x</text></a><animate attributeName="href" to="javascript:alert('svg-animate')"/></svg>
+<svg><script>alert('svg-script')</script><a xlink:href="javascript:alert('svg-xlink')"><text y="20">x</text></a>
+<animate attributeName="href" to="javascript:alert('svg-animate')"/></svg>
 
 段落 {: onclick="alert('attr-p')" style="position:fixed;inset:0" }
 
@@ -187,7 +189,7 @@ def hostile_site(tmp_path_factory):
 
 
 def test_yaml_escaped_and_control_character_values_are_handled(hostile_site):
-    project, result = hostile_site
+    _, result = hostile_site
     # The control character is refused with file, line and field; that brand is not published.
     assert any("brands/kong-zhi/index.md:2" in line and "控制字符 U+0001" in line and "title" in line
                for line in result.output.splitlines()), result.output[-3000:]
@@ -353,7 +355,8 @@ def test_sanitizer_strips_every_script_vector_and_keeps_the_site_markup():
             '<ul class="dj-cards"><li class="dj-card" data-group="g" data-year="2025"><a href="../x/" rel="next">x</a></li></ul>'
             '<span class="dj-bar" style="--dj-pct:50%"></span>'
             '<table><tbody><tr><th scope="row" style="text-align: center;">t</th></tr></tbody></table>'
-            '<details class="note" open=""><summary>s</summary></details><sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>')
+            '<details class="note" open=""><summary>s</summary></details>'
+            '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>')
     for fragment in ('<a class="headerlink" href="#x" title="Permanent link">¶</a>', '<time datetime="2026-01-01">t</time>'):
         assert sanitize_html(fragment) == fragment
     assert _canon(sanitize_html(kept)) == _canon(kept)
@@ -367,7 +370,8 @@ def test_sanitizer_strips_every_script_vector_and_keeps_the_site_markup():
 class _Canon(HTMLParser):
     """A page as a token stream, so serialisation details (``<rect/>`` vs ``<rect></rect>``) do not count."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID: ClassVar[set[str]] = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                                "track", "wbr"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -375,7 +379,8 @@ class _Canon(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         # The sanitiser rewrites CSS declarations in its own spelling ("text-align: center;" → "text-align:center").
-        self.out.append(f"<{tag} {sorted((k, (v or '').replace(' ', '').rstrip(';') if k == 'style' else v or '') for k, v in attrs)}>")
+        pairs = sorted((k, (v or "").replace(" ", "").rstrip(";") if k == "style" else v or "") for k, v in attrs)
+        self.out.append(f"<{tag} {pairs}>")
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)

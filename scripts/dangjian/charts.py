@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+
 from .escape import text as _e
 from .model import Site
 from .render import GeneratedPage, compute_coverage, front_matter

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from email.utils import format_datetime
+
 from .escape import xml_text as escape
 from .model import Site
 

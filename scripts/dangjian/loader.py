@@ -196,7 +196,8 @@ def load_categories(brands_dir: Path, root: Path) -> tuple[list[Category], list[
             continue
         if e.slug is not None and not SLUG.match(e.slug):
             problems.append(Problem(rel_path, f"类别“{e.name}”的 slug“{e.slug}”不合规：它是类别页网址的一部分。",
-                                    f"只用小写字母、数字和连字符，例如 slug: {suggest_slug(e.slug)}；或删除这一行，自动按拼音生成。",
+                                    f"只用小写字母、数字和连字符，例如 slug: {suggest_slug(e.slug)}；"
+                                    "或删除这一行，自动按拼音生成。",
                                     field="slug", code="registry"))
             continue
         slug = base = e.slug or slugify(e.name)
@@ -235,7 +236,8 @@ def load_topics(study_dir: Path, root: Path) -> tuple[list[Topic], list[Problem]
     for index, name in enumerate(folders):
         if not SLUG.match(name):
             problems.append(Problem(f"{rel(study_dir, root)}/{name}", f"栏目文件夹名“{name}”不合规：它是栏目网址的一部分。",
-                                    f"把文件夹改名为小写字母、数字和连字符，例如 {suggest_slug(name)}，并在 topics.yml 中用新名称登记。",
+                                    f"把文件夹改名为小写字母、数字和连字符，例如 {suggest_slug(name)}，"
+                                    "并在 topics.yml 中用新名称登记。",
                                     code="registry"))
         entry = declared.get(name)
         topics.append(Topic(name, entry.title if entry else name, entry.description if entry else "",

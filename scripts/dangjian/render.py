@@ -16,9 +16,11 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
 from markupsafe import Markup
 
-from .escape import Html, heading, text as escape_text
+from .escape import Html, heading
+from .escape import text as escape_text
 from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .settings import Settings

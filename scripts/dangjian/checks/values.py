@@ -39,7 +39,13 @@ SCRIPT_EXTRA_KEYS = {"polyfills": "加载额外的脚本", "analytics": "加载�
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
 _HANDLER = re.compile(r"\bon[a-z]+\s*=", re.I)
 _SCRIPT_URL = re.compile(r"(?:java|vb)script\s*:|\bdata\s*:\s*[a-z]+/", re.I)
-_MARKDOWN = re.compile(r"!?\[[^\]\n]*\]\s*[(\[]|(?<![*\w])\*\*?[^*\s][^*\n]*\*|(?<!\w)__?[^_\s][^_\n]*_|`[^`\n]+`|\{\s*:?[^}\n]*[=.#][^}\n]*\}")
+_MARKDOWN = re.compile(
+    r"!?\[[^\]\n]*\]\s*[(\[]"           # [link](…), ![image](…), [text][ref]
+    r"|(?<![*\w])\*\*?[^*\s][^*\n]*\*"   # *emphasis*, **strong**
+    r"|(?<!\w)__?[^_\s][^_\n]*_"          # _emphasis_, __strong__
+    r"|`[^`\n]+`"                        # `code`
+    r"|\{\s*:?[^}\n]*[=.#][^}\n]*\}"      # {: attr_list }
+)
 
 
 class _AnyTagLoader(yaml.SafeLoader):
