@@ -32,6 +32,7 @@ from PIL import Image
 from dangjian.checks.values import check_values
 from dangjian.escape import heading, text, xml_text
 from dangjian.loader import load_categories, load_site
+from dangjian.render import BRANDS_PER_PAGE
 from dangjian.sanitize import sanitize_html, sanitize_page
 
 
@@ -172,7 +173,9 @@ def hostile_site(tmp_path_factory):
         units=[*UNITS, UNIT],
         categories=[*CATEGORIES, CATEGORY],
         brands={"e-yi": {"index.md": brand, PHOTO: _jpeg()}, "yaml-escape": escaped, "kong-zhi": control,
-                "pu-tong": brand_text(title="普通品牌", tags=["普通标签"])},
+                "pu-tong": brand_text(title="普通品牌", tags=["普通标签"]),
+                # More brands than a showcase page holds: the filter then renders cards from brands/showcase.json.
+                **{f"pu-tong-{n}": brand_text(title=f"普通品牌{n}") for n in range(BRANDS_PER_PAGE)}},
         docs={"index.md": home, "jie-shao.md": doc_text({"title": payload("page.title"),
                                                            "description": payload("page.description")}, BODY),
               "study/topics.yml": yaml.safe_dump({"lilun": {"title": payload("topic.title"),
@@ -275,7 +278,9 @@ def test_every_page_kind_in_chromium_runs_no_injected_script(hostile_site, chrom
             bad = page.evaluate(DOM_CHECK, list(OUR_INLINE_SCRIPTS))
             assert not bad, (name, url, bad)
             assert not dialogs, (name, url, dialogs)
-            if name == "filter":  # the filter matched the hostile brand by its hostile 系统 and 类别
+            if name == "filter":  # the filter matched the hostile brand by its hostile 系统 and 类别, from showcase.json
+                page.wait_for_function("document.querySelector('[data-dj-filters]').getAttribute('aria-busy') !== 'true'")
+                assert any(u.endswith("brands/showcase.json") for u in log.urls), "the filter did not load showcase.json"
                 assert page.locator("[data-dj-cards] .dj-card:visible").count() == 1, name
                 assert page.locator("[data-dj-cards] .dj-card__title").first.text_content() == payload("brand.title")
             if name == "brand":  # values are shown as the text the writer typed
