@@ -177,3 +177,40 @@ def test_slugify_and_relurl():
     assert slugify("市财政局") == "shi-cai-zheng-ju"
     assert relurl("brands/x/", "units/y/") == "../../brands/x/"
     assert relurl("coverage/", "") == "coverage/"
+
+
+def test_reader_design_markup(tmp_path):
+    """Issue #15: emblem cards without photos, a hero that leads with the name, no repeated cover,
+    listing pages without side columns, the missing units first on /coverage/."""
+    import json
+
+    from dangjian.render import keep_last_pair, render_brand_page, render_coverage
+
+    body = "## 品牌内涵\n\n![现场](photo.jpg)\n"
+    site = load(tmp_path, brands={
+        "plain": brand_text(title="没有照片的品牌<甲>", slogan="口号<乙>"),
+        "photo": {"index.md": brand_text(title="有照片", unit="市税务局", cover="photo.jpg").replace("## 品牌内涵\n", body),
+                  "photo.jpg": b"\xff\xd8\xff"},
+    })
+    plain = next(b for b in site.brands if b.slug == "plain")
+    photo = next(b for b in site.brands if b.slug == "photo")
+    showcase = render_showcase_pages(site)[0].markdown
+    card = showcase.split('<li class="dj-card dj-card--emblem"', 1)[1].split("</li>", 1)[0]
+    assert "没有照片的品" in card and "牌&lt;甲&gt;</span>" in card and "<甲>" not in card  # escaped
+    assert "口号&lt;乙&gt;" in card and "江城市财政局" in card
+    assert 'dj-card__emblem dj-placeholder' in card and ">没<" in card  # the name's first character
+    assert '<li class="dj-card dj-card--photo"' in showcase
+    meta = json.loads(showcase.split("---\n")[1])
+    assert meta["hide"] == ["navigation", "toc", "footer"]
+    page = render_brand_page(plain, site).markdown
+    assert page.index("dj-hero__title") < page.index("dj-facts") < page.index("品牌内涵")
+    assert "dj-hero__img" not in render_brand_page(photo, site).markdown  # the body shows the cover already
+    coverage = render_coverage(site).markdown
+    missing = coverage.split('<section class="dj-missing"', 1)[1].split("</section>", 1)[0]
+    assert "尚未创建品牌的单位（2 个）" in missing and "江城市公安局" in missing and "江城市教育局" in missing
+    assert coverage.index("dj-missing") < coverage.index("<table")
+    assert "覆盖率 <strong>50%</strong>" in coverage
+    # long card titles keep their last two characters together; short ones are left alone
+    assert keep_last_pair("市直机关党建品牌创建示范") == '市直机关党建品牌创建<span class="dj-keep">示范</span>'
+    assert keep_last_pair("红心理财") == "红心理财"
+    assert keep_last_pair("<红心>理财工作示范点") == '&lt;红心&gt;理财工作示<span class="dj-keep">范点</span>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import yaml
 from conftest import REPO, doc_text, make_project, run_build
 
 from dangjian.checks import run_check
@@ -18,8 +19,12 @@ def new(root, *args):
 
 
 def test_scaffolded_pages_are_drafts_then_build_once_draft_is_removed(tmp_path):
+    # A writers' preview site: edit links are on (readers' sites leave content.action.edit out).
+    theme = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["theme"]
+    theme["features"] = [*theme["features"], "content.action.edit"]
+    theme["custom_dir"] = str(REPO / "overrides")
     root = make_project(tmp_path / "p", docs={"study/theory/existing.md": doc_text(
-        {"title": "已有资料", "date": "2026-01-01", "description": "说明。"})})
+        {"title": "已有资料", "date": "2026-01-01", "description": "说明。"})}, extra_config={"theme": theme})
     assert new(root, "brand", "--title", "红烛先锋", "--unit", "市财政局", "--category", "为民服务").returncode == 0
     assert new(root, "model", "--title", "财政局模范机关", "--unit", "江城市财政局").returncode == 0
     assert new(root, "study", "--title", "学习清单", "--topic", "theory").returncode == 0

@@ -84,3 +84,13 @@ def test_bar_chart_is_accessible_and_scaled():
     assert widths == [300.0, 75.0, 0.0]
     assert "<table>" in svg and '<th scope="row">乙&lt;&gt;</th><td>1</td>' in svg
     assert "暂无数据" in render_bar_chart("e", "空", [])
+
+
+def test_coverage_bars_are_drawn_by_share_and_percentages_are_not_truncated():
+    from dangjian.render import format_percent
+
+    svg = render_bar_chart("c", "覆盖率", [Bar("甲", 3, 3), Bar("乙", 4, 4), Bar("丙", 3, 4), Bar("丁", 0, 2)])
+    widths = [float(w) for w in re.findall(r'class="dj-chart__bar" x="0" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert widths == [300.0, 300.0, 225.0, 0.0]  # 3/3 as long as 4/4, not shorter
+    assert [format_percent(*x) for x in ((2, 3), (1, 3), (3, 3), (0, 4), (1, 8), (0, 0))] == \
+        ["66.7%", "33.3%", "100%", "0%", "12.5%", "0%"]

@@ -23,6 +23,7 @@ from .escape import Html, heading
 from .escape import text as escape_text
 from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
+from .refs import find_image_refs
 from .settings import Settings
 
 
@@ -73,9 +74,12 @@ def format_date(value: dt.date) -> str:
 #: Listing pages repeat the titles and descriptions of the pages they list; indexing them
 #: would double the search index and make every query return the listing before the page.
 NOT_INDEXED = {"exclude": True}
-#: The /study/ overview shows the newest materials of each topic (the topic page lists all),
-#: so its size does not grow with the archive.
-STUDY_INDEX_PER_TOPIC = 10
+#: Listing pages use the whole width: no navigation column (it would hold one link), no table of
+#: contents, no “上一页/下一页” footer (the order of the tabs means nothing to a reader).
+LISTING_HIDE = ["navigation", "toc", "footer"]
+#: The /study/ overview shows the newest titles of each topic (the topic page lists all, with
+#: descriptions), so its size does not grow with the archive (14 topics: about 40 KB).
+STUDY_INDEX_PER_TOPIC = 5
 
 # Listing pages are split into pages of a fixed number of items, so that no page's HTML grows with
 # the archive.  Material's chrome is about 20 KB; a brand card (with its <picture>) is about 1.0 KB
@@ -119,58 +123,101 @@ def _link(text: str, target: str, base: str, cls: str = "") -> Html:
     return Html('<a href="{}">{}</a>').format(relurl(target, base), text)
 
 
-def logo_html(brand: Brand, base: str, cls: str = "dj-logo") -> Html:
-    """The brand's logo, or a generated placeholder showing the unit's short name."""
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: The tail kept on one line by :func:`keep_last_pair` is at most this long (a longer tail could overflow).
+KEEP_TAIL_MAX = 6
+#: Names this short fit one line of a card at every width and text size; they are left as they are.
+KEEP_MIN_LENGTH = 8
+
+
+def keep_last_pair(text: str) -> str:
+    """Escaped ``text`` whose last two CJK characters (and what follows them) never part at a line end.
+
+    Headings and card titles must not end on a line holding one character (“…创/建”).  ``text-wrap:
+    balance`` does this in new browsers; this ``white-space: nowrap`` span (class ``dj-keep``) is the
+    fallback for the intranet's older Chromium, used in cards (which the search index does not read: a
+    span there would split the name into two words).  It changes no text, so copying is unaffected.
+    """
+    positions = [m.start() for m in _CJK.finditer(text)]
+    if len(text) <= KEEP_MIN_LENGTH or len(positions) < 3 or len(text) - positions[-2] > KEEP_TAIL_MAX:
+        return Markup(_e(text))
+    cut = positions[-2]
+    return Markup(f'{_e(text[:cut])}<span class="dj-keep">{_e(text[cut:])}</span>')
+
+
+def emblem_char(brand: Brand) -> str:
+    """The character a brand's generated emblem shows: the first Chinese character of its name."""
+    found = _CJK.search(brand.meta.title)
+    return found.group(0) if found else brand.meta.title[:1]
+
+
+def placeholder_hue(brand: Brand) -> int:
+    """Which of the four emblem colourings a brand without a logo gets (stable; as showcase.json's ``p``)."""
+    return sum(map(ord, brand.unit.short)) % 4
+
+
+def logo_html(brand: Brand, base: str, cls: str = "dj-logo", alt: str | None = None) -> str:
+    """The brand's logo, or a generated round emblem with the first character of its name.
+
+    ``alt`` overrides the logo's text alternative (``""`` where the name is written next to it).
+    """
     if brand.meta.logo:
         src = relurl(brand.url + brand.meta.logo, base)
-        return Html('<img class="{}" src="{}" alt="{}标识">').format(Markup(cls), src, brand.meta.title)
-    return placeholder_html(brand.unit.short, cls)
+        text = f"{brand.meta.title}标识" if alt is None else alt
+        return f'<img class="{cls}" src="{_e(src)}" alt="{_e(text)}">'
+    return (f'<span class="{cls} dj-placeholder dj-placeholder--{placeholder_hue(brand)}" aria-hidden="true">'
+            f'<span>{_e(emblem_char(brand))}</span></span>')
 
 
-def placeholder_html(text: str, cls: str = "dj-logo") -> Html:
-    """A deterministic text placeholder (styled by CSS) for a missing logo or cover."""
-    hue = sum(map(ord, text)) % 4
-    return Html('<span class="{} dj-placeholder dj-placeholder--{}" role="img" aria-label="{}"><span>{}</span></span>').format(
-        Markup(cls), hue, text, text)
+def cover_html(brand: Brand, base: str) -> str:
+    """A card's cover photo (the caller shows an emblem band when the brand has none)."""
+    src = relurl(brand.url + brand.meta.cover, base)
+    return f'<img class="dj-card__cover" src="{_e(src)}" alt="{_e(brand.meta.title)}">'
 
 
-def cover_html(brand: Brand, base: str) -> Html:
-    """A card's cover image: the cover, else the logo, else a placeholder."""
-    image = brand.meta.cover or brand.meta.logo
-    if image:
-        src = relurl(brand.url + image, base)
-        return Html('<img class="dj-card__cover" src="{}" alt="{}">').format(src, brand.meta.title)
-    return placeholder_html(brand.unit.short, "dj-card__cover")
+def cover_in_body(brand: Brand) -> bool:
+    """True when the brand's body shows its cover photo itself (the hero then leaves it out)."""
+    cover = brand.meta.cover
+    return bool(cover) and any(ref.target.removeprefix("./") == cover for ref in find_image_refs(brand.body))
 
 
 # ---------------------------------------------------------------- cards
 
 
-_CARD = Html(
-    '<li class="dj-card" data-group="{group}" data-category="{category}" data-year="{year}" data-unit="{unit}"{featured}>'
-    '<a class="dj-card__link" href="{url}"><span class="dj-card__media">{cover}{badge}</span>'
-    '<{h} class="dj-card__title">{title}</{h}>'
-    '<span class="dj-card__meta">{short} · {category} · {year}年</span>'
-    '<span class="dj-card__desc">{description}</span></a></li>'
-)
-_FEATURED = Markup(' data-featured="true"')
-_BADGE = Markup('<span class="dj-card__badge">选树典型</span>')
+def brand_card(brand: Brand, base: str, heading: str = "h3") -> str:
+    """One showcase card (a list item) with the data attributes the filter uses.
 
-
-def brand_card(brand: Brand, base: str, heading: str = "h3") -> Html:
-    """One showcase card (a list item) with the data attributes the filter uses."""
+    With a cover photo the card shows it; without one it shows a compact emblem band (logo or the
+    first character of the name, the slogan, the unit) instead of an empty picture area.
+    """
     m = brand.meta
-    return _CARD.format(group=brand.unit.group, category=brand.category.name, year=brand.year, unit=brand.unit.name,
-                        featured=_FEATURED if m.featured else "", url=relurl(brand.url, base),
-                        cover=cover_html(brand, base), badge=_BADGE if m.featured else "", h=Markup(heading),
-                        title=m.title, short=brand.unit.short, description=clip(m.description))
+    featured = ' data-featured="true"' if m.featured else ""
+    badge = '<span class="dj-card__badge">选树典型</span>' if m.featured else ""
+    if m.cover:
+        kind, media = "photo", cover_html(brand, base)
+    else:
+        slogan = f'<span class="dj-card__slogan">{_e(m.slogan)}</span>' if m.slogan else ""
+        kind = "emblem"
+        media = (logo_html(brand, base, "dj-logo dj-card__emblem", alt="")
+                 + f'<span class="dj-card__band">{slogan}<span class="dj-card__unit">{_e(brand.unit.name)}</span></span>')
+    return (
+        f'<li class="dj-card dj-card--{kind}" data-group="{_e(brand.unit.group)}" data-category="{_e(brand.category.name)}" '
+        f'data-year="{brand.year}" data-unit="{_e(brand.unit.name)}"{featured}>'
+        f'<a class="dj-card__link" href="{_e(relurl(brand.url, base))}">'
+        f'<span class="dj-card__media">{media}{badge}</span><span class="dj-card__body">'
+        f'<{heading} class="dj-card__title">{keep_last_pair(m.title)}</{heading}>'
+        f'<span class="dj-card__meta">{_e(brand.unit.short)} · {_e(brand.category.name)} · {brand.year}年</span>'
+        f'<span class="dj-card__desc">{_e(clip(m.description))}</span>'
+        "</span></a></li>"
+    )
 
 
-def brand_cards(brands: list[Brand], base: str, heading: str = "h3") -> str:
-    """A grid of brand cards."""
+def brand_cards(brands: list[Brand], base: str, heading: str = "h3", variant: str = "") -> str:
+    """A grid of brand cards (``variant`` adds ``dj-cards--<variant>``, e.g. ``featured``)."""
     if not brands:
         return '<p class="dj-empty">暂无品牌。</p>'
-    return '<ul class="dj-cards">' + "".join(brand_card(b, base, heading) for b in brands) + "</ul>"
+    cls = f"dj-cards dj-cards--{variant}" if variant else "dj-cards"
+    return f'<ul class="{cls}">' + "".join(brand_card(b, base, heading) for b in brands) + "</ul>"
 
 
 def showcase_order(brands: list[Brand]) -> list[Brand]:
@@ -219,6 +266,7 @@ class Pager:
     def meta(self, meta: dict) -> dict:
         """Front matter of this page: further pages get the page title and stay out of the search index."""
         meta = dict(meta, title=self.title(meta["title"]))
+        meta.setdefault("hide", LISTING_HIDE)
         if self.number > 1:
             meta["search"] = NOT_INDEXED
         if self.count > 1:
@@ -305,33 +353,37 @@ def tag_chips(names: list[str], base: str, site: Site) -> str:
 
 
 def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
-    """The page of one brand: hero, honours, body, related brands."""
+    """The page of one brand: the name, slogan and facts first, then the cover, honours, body, related brands."""
     m, base = brand.meta, brand.url
-    facts: list[tuple[str, object]] = [("所属单位", _link(brand.unit.name, brand.unit.url, base))]
+    facts = [("所属单位", _link(brand.unit.name, brand.unit.url, base))]
     if m.branch:
-        facts.append(("党支部", m.branch))
+        facts.append(("党支部", _e(m.branch)))
     facts.append(("品牌类别", _link(brand.category.name, brand.category.url, base)))
-    facts.append(("所属系统", brand.unit.group))
+    facts.append(("所属系统", _e(brand.unit.group)))
     if m.year:
         facts.append(("创建年份", f"{m.year}年"))
-    facts.append(("发布日期", _time(m.date)))
-    badge = Markup('<p class="dj-hero__badge">★ 选树典型</p>') if m.featured else ""
-    slogan = Html('<p class="dj-hero__slogan">{}</p>').format(m.slogan) if m.slogan else ""
+    facts.append(("发布日期", f'<time datetime="{m.date.isoformat()}">{format_date(m.date)}</time>'))
+    facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
+    badge = '<p class="dj-hero__badge">★ 选树典型</p>' if m.featured else ""
+    slogan = f'<p class="dj-hero__slogan">{_e(m.slogan)}</p>' if m.slogan else ""
+    unit = _e(brand.unit.name) + (f" · {_e(m.branch)}" if m.branch else "")
     cover = ""
-    if m.cover:
-        cover = Html('<figure class="dj-hero__cover"><img class="dj-hero__img" src="{}" alt="{}封面" loading="eager" '
-                     'fetchpriority="high"></figure>').format(m.cover, m.title)
-    hero = str(Html(
-        '<div class="dj-hero">{cover}<div class="dj-hero__head"><div class="dj-hero__logo">{logo}</div>'
-        '<div class="dj-hero__text">{badge}<h1 class="dj-hero__title">{title}</h1>{slogan}'
-        '<p class="dj-hero__desc">{description}</p></div></div><dl class="dj-facts">{facts}</dl></div>'
-    ).format(cover=cover, logo=logo_html(brand, base), badge=badge, title=m.title, slogan=slogan,
-             description=m.description, facts=_facts(facts)))
+    if m.cover and not cover_in_body(brand):  # a cover the body shows itself is not shown twice
+        cover = (f'<figure class="dj-hero__cover"><img class="dj-hero__img" src="{_e(m.cover)}" alt="{_e(m.title)}封面" '
+                 'loading="eager" fetchpriority="high"></figure>')
+    chips = tag_chips(m.tags, base, site)
+    hero = (
+        f'<div class="dj-hero"><div class="dj-hero__head">'
+        f'<div class="dj-hero__logo">{logo_html(brand, base)}</div>'
+        f'<div class="dj-hero__text">{badge}<h1 class="dj-hero__title">{_e(m.title)}</h1>{slogan}'
+        f'<p class="dj-hero__unit">{unit}</p></div></div>'
+        f'<div class="dj-hero__body"><p class="dj-hero__desc">{_e(m.description)}</p>'
+        f'<dl class="dj-facts">{facts_html}</dl>{chips}</div>{cover}</div>'
+    )
     honors = ""
     if m.honors:
-        items = Html("").join(Html("<li>{}</li>").format(h) for h in m.honors)
-        honors = "\n" + str(Html('<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2>'
-                                 '<ul>{}</ul></section>').format(items)) + "\n"
+        items = "".join(f"<li>{_e(h)}</li>" for h in m.honors)
+        honors = f'\n<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2><ul>{items}</ul></section>\n'
     related: list[Brand] = []  # same unit first, then same category; three are shown
     for candidate in itertools.chain(site.brands_of(brand.unit), site.brands_in(brand.category)):
         if candidate is not brand and candidate not in related:
@@ -341,12 +393,11 @@ def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
     more = ""
     if related:
         more = ('\n\n<section class="dj-related"><h2>相关品牌</h2>'
-                + brand_cards(related[:3], base, "h3") + "</section>\n")
-    meta = {"title": m.title, "description": m.description, "tags": list(m.tags)}
+                + brand_cards(related[:3], base, "h3", "related") + "</section>\n")
+    # Brand pages are not in the navigation: the left column would only repeat the tab.
+    meta = {"title": m.title, "description": m.description, "tags": list(m.tags), "hide": ["navigation"]}
     body = brand.body.strip("\n")
-    chips = tag_chips(m.tags, base, site)
-    return GeneratedPage(brand.src_uri, front_matter(meta) + (chips + "\n\n" if chips else "") + hero + "\n" + honors
-                         + "\n" + body + "\n" + more)
+    return GeneratedPage(brand.src_uri, front_matter(meta) + hero + "\n" + honors + "\n" + body + "\n" + more)
 
 
 # ---------------------------------------------------------------- showcase
@@ -448,7 +499,8 @@ def _range_note(number: int, per_page: int, shown: int, total: int, measure: str
 def render_units_index(site: Site) -> GeneratedPage:
     """``/units/``: all registered units by 系统, with their brand counts."""
     base = "units/"
-    parts = [front_matter({"title": "参建单位", "description": "市直机关各单位党建品牌一览。"}), "# 参建单位\n\n"]
+    meta = {"title": "参建单位", "description": "市直机关各单位党建品牌一览。", "hide": LISTING_HIDE}
+    parts = [front_matter(meta), "# 参建单位\n\n"]
     for group in site.groups():
         parts.append(heading(2, group) + '<ul class="dj-unit-list">')
         for unit in (u for u in site.units if u.group == group):
@@ -485,7 +537,7 @@ def render_categories_index(site: Site) -> GeneratedPage:
         f'<br><span class="dj-muted">{_e(c.description)}</span></li>'
         for c in site.categories
     )
-    text = (front_matter({"title": "品牌类别", "description": "党建品牌按类别浏览。"})
+    text = (front_matter({"title": "品牌类别", "description": "党建品牌按类别浏览。", "hide": LISTING_HIDE})
             + f'# 品牌类别\n\n<ul class="dj-unit-list dj-unit-list--wide">{items}</ul>\n')
     return GeneratedPage("categories/index.md", text)
 
@@ -507,9 +559,21 @@ class GroupCoverage:
         return len(self.covered) + len(self.missing)
 
     @property
-    def percent(self) -> int:
-        """Covered share, rounded down to whole percent."""
-        return (100 * len(self.covered) // self.total) if self.total else 0
+    def share(self) -> float:
+        """Covered share in percent (0–100, not rounded)."""
+        return 100 * len(self.covered) / self.total if self.total else 0.0
+
+    @property
+    def percent(self) -> str:
+        """Covered share as shown to readers: ``66.7%``, ``100%``."""
+        return format_percent(len(self.covered), self.total)
+
+
+def format_percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` in percent to one decimal, without a trailing ``.0``: 2/3 → ``66.7%``, 3/3 → ``100%``."""
+    if not whole:
+        return "0%"
+    return f"{round(100 * part / whole, 1):g}%"
 
 
 def compute_coverage(site: Site) -> list[GroupCoverage]:
@@ -523,39 +587,56 @@ def compute_coverage(site: Site) -> list[GroupCoverage]:
 
 
 def render_coverage(site: Site) -> GeneratedPage:
-    """``/coverage/``: 一机关一品牌创建进度 per 系统 with counts."""
+    """``/coverage/``: 一机关一品牌创建进度 — who is still missing first, then counts and names per 系统."""
     base = "coverage/"
     coverage = compute_coverage(site)
     covered = sum(len(c.covered) for c in coverage)
     total = sum(c.total for c in coverage)
-    percent = 100 * covered // total if total else 0
     rows = "".join(
-        f'<tr><th scope="row">{_e(c.group)}</th><td>{c.total}</td><td>{len(c.covered)}</td><td>{len(c.missing)}</td>'
-        f'<td><span class="dj-bar" style="--dj-pct:{c.percent}%"><span></span></span> {c.percent}%</td></tr>'
+        f'<tr class="{"dj-row--gap" if c.missing else "dj-row--full"}"><th scope="row">{_e(c.group)}</th><td>{c.total}</td>'
+        f'<td>{len(c.covered)}</td><td>{len(c.missing)}</td>'
+        f'<td><span class="dj-bar" style="--dj-pct:{c.share:.1f}%" aria-hidden="true"><span></span></span> {c.percent}</td></tr>'
         for c in coverage
     )
+    missing_total = total - covered
+    if missing_total:
+        groups = "".join(
+            f'<div class="dj-missing__group"><h3 class="dj-missing__name">{_e(c.group)}'
+            f'<span class="dj-missing__count">{len(c.missing)} 个</span></h3><ul class="dj-missing__units">'
+            + "".join(f"<li>{_link(u.name, u.url, base)}</li>" for u in c.missing) + "</ul></div>"
+            for c in coverage if c.missing
+        )
+        missing = ('<section class="dj-missing" aria-labelledby="dj-missing-title">'
+                   f'<h2 id="dj-missing-title" class="dj-missing__title">尚未创建品牌的单位（{missing_total} 个）</h2>'
+                   f"{groups}</section>\n\n")
+    else:
+        missing = '<p class="dj-complete">全部登记单位都已发布党建品牌。</p>\n\n'
     parts = [
-        front_matter({"title": "一机关一品牌创建进度", "description": "各系统市直机关党建品牌创建覆盖情况。"}),
+        front_matter({"title": "一机关一品牌创建进度", "description": "各系统市直机关党建品牌创建覆盖情况。",
+                      "hide": LISTING_HIDE}),
         "# 一机关一品牌创建进度\n\n",
         f'<p class="dj-lead dj-coverage-total" data-covered="{covered}" data-total="{total}">'
         f"已登记单位 <strong>{total}</strong> 个，已发布品牌的单位 <strong>{covered}</strong> 个，"
-        f"尚未创建 <strong>{total - covered}</strong> 个，覆盖率 <strong>{percent}%</strong>。</p>\n\n",
-        '<table class="dj-coverage"><thead><tr><th scope="col">系统</th><th scope="col">单位数</th>'
+        f"尚未创建 <strong>{missing_total}</strong> 个，覆盖率 <strong>{format_percent(covered, total)}</strong>。</p>\n\n",
+        missing,
+        '<div class="dj-scroll" tabindex="0" role="region" aria-label="各系统创建进度表"><table class="dj-coverage">'
+        '<thead><tr><th scope="col">系统</th><th scope="col">单位数</th>'
         '<th scope="col">已创建</th><th scope="col">未创建</th><th scope="col">覆盖率</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>\n\n",
+        f"<tbody>{rows}</tbody></table></div>\n\n",
     ]
     for c in coverage:
-        parts.append(heading(2, c.group))
+        parts.append(f"## {_e(c.group)}\n\n")
         parts.append(f'<p class="dj-muted">共 {c.total} 个单位，已创建 {len(c.covered)} 个，未创建 {len(c.missing)} 个。</p>\n\n')
         items = []
+        for unit in c.missing:  # who is missing comes first: showing them is the page's purpose
+            items.append(f'<li class="dj-no-brand"><span class="dj-status">未创建</span> {_link(unit.name, unit.url, base)}</li>')
         for unit in c.covered:
             brands = site.brands_of(unit)
             names = "、".join(_link(b.meta.title, b.url, base) for b in brands[:COVERAGE_NAMES])
             if len(brands) > COVERAGE_NAMES:  # the unit's page lists them all; this page stays small
-                names += "等 " + str(_link(f"{len(brands)} 个品牌", unit.url, base))
-            items.append(f'<li class="dj-has-brand"><span class="dj-status">已创建</span> {_link(unit.name, unit.url, base)}：{names}</li>')
-        for unit in c.missing:
-            items.append(f'<li class="dj-no-brand"><span class="dj-status">未创建</span> {_link(unit.name, unit.url, base)}</li>')
+                names += "等 " + _link(f"{len(brands)} 个品牌", unit.url, base)
+            items.append(f'<li class="dj-has-brand"><span class="dj-status">已创建</span> '
+                         f"{_link(unit.name, unit.url, base)}：{names}</li>")
         parts.append('<ul class="dj-coverage-list">' + "".join(items) + "</ul>\n\n")
     return GeneratedPage("coverage.md", "".join(parts))
 
@@ -603,21 +684,32 @@ def _time(day: dt.date) -> Html:
 
 
 def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
-    """``/study/``: every topic with its newest materials."""
+    """``/study/``: every topic as a panel with its newest titles (the topic page lists all, with descriptions).
+
+    The overview shows titles and dates only, STUDY_INDEX_PER_TOPIC a topic, so that even fourteen
+    topics of 40-character titles stay far under 60 KB.
+    """
     base = f"{settings.study_dir}/"
     parts = [front_matter({"title": "学习资料", "description": "市直机关党建学习资料：政策文件、理论学习与党课讲稿。",
-                           "search": NOT_INDEXED}),
-             "# 学习资料\n\n", f"共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列，"
-             f"每个栏目显示最新 {STUDY_INDEX_PER_TOPIC} 篇。\n\n"]
+                           "search": NOT_INDEXED, "hide": LISTING_HIDE}),
+             "# 学习资料\n\n", f'<p class="dj-lead">共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列，'
+             f"每个栏目显示最新 {STUDY_INDEX_PER_TOPIC} 篇。</p>\n\n", '<div class="dj-topics">']
     for topic in site.topics:
         items = site.studies_in(topic)
         if not items:
             continue
-        parts.append(heading(2, topic.title))
-        if topic.description:
-            parts.append(f'<p class="dj-muted">{_e(topic.description)}</p>\n\n')
-        parts.append(study_list(items[:STUDY_INDEX_PER_TOPIC], base) + "\n\n")
-        parts.append(f'<p>{_link(f"进入“{topic.title}”栏目（{len(items)} 篇）→", topic.url, base)}</p>\n\n')
+        rows = "".join(
+            f'<li>{_link(s.meta.title, s.url, base)} <time class="dj-topic__date" datetime="{s.meta.date.isoformat()}">'
+            f"{format_date(s.meta.date)}</time></li>"
+            for s in items[:STUDY_INDEX_PER_TOPIC]
+        )
+        desc = f'<p class="dj-topic__desc">{_e(topic.description)}</p>' if topic.description else ""
+        parts.append(f'<section class="dj-topic" aria-labelledby="topic-{_e(topic.slug)}">'
+                     f'<h2 class="dj-topic__title" id="topic-{_e(topic.slug)}">{_e(topic.title)}</h2>{desc}'
+                     f'<ul class="dj-topic__list">{rows}</ul>'
+                     f'<p class="dj-topic__more">{_link(f"进入“{topic.title}”栏目（{len(items)} 篇）→", topic.url, base)}</p>'
+                     "</section>")
+    parts.append("</div>\n")
     return GeneratedPage(f"{settings.study_dir}/index.md", "".join(parts))
 
 
@@ -810,7 +902,7 @@ def expand_markers(markdown: str, src_uri: str, site: Site, settings: Settings) 
         name = match.group("name")
         if name == "featured":
             featured = [b for b in site.brands if b.meta.featured][: settings.home_featured_count]
-            return brand_cards(featured, base)
+            return brand_cards(featured, base, variant="featured")
         if name == "latest-brands":
             return brand_cards(site.brands[: settings.home_latest_count], base)
         if name == "latest-study":

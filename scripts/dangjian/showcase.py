@@ -17,8 +17,11 @@ share is listed once and referred to by index, which halves the file)::
      "shapes": [{"z": "thumb", "src": "t640.jpg", "w": 640, "h": 480,
                  "fb": [["t320.jpg", 320], …], "webp": [["t320.webp", 320], …]}, …],
      "brands": [{"t": 标题, "u": "slug/", "n": unit index, "c": category index, "y": 年份,
-                 "d": 简介, "f": 1 (选树典型, only when true),
-                 "i": [image key, shape index]  or  "p": 0–3 (placeholder colour, no image)}]}
+                 "d": 简介, "f": 1 (选树典型, only when true), "s": 口号 (emblem cards only),
+                 "i": [image key, shape index]  or  "p": 0–3 (emblem colour, no image)}]}
+
+A card whose image is the brand's logo (shape ``"z": "logo"``) is drawn as an emblem card, like
+``render.brand_card`` draws a brand without a cover.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 
 from .images import SIZES, ImagePipeline, Rendition
 from .model import Brand, Site
-from .render import SHOWCASE_JSON, clip, page_url, relurl, showcase_order
+from .render import SHOWCASE_JSON, clip, page_url, placeholder_hue, relurl, showcase_order
 
 #: Renditions a card cover may use, in the order ``rewrite_images`` tries them for ``dj-card__cover``.
 CARD_KINDS = ("thumb", "logo", "photo")
@@ -69,12 +72,14 @@ def render_showcase_json(site: Site, card_image: Callable[[Brand], Rendition | N
                         "y": brand.year, "d": clip(brand.meta.description)}
         if brand.meta.featured:
             record["f"] = 1
+        if brand.meta.slogan and not brand.meta.cover:  # an emblem card shows the slogan
+            record["s"] = brand.meta.slogan
         rendition = card_image(brand)
         if rendition is not None:
             shape = json.dumps(image_shape(rendition), ensure_ascii=False, separators=(",", ":"))
             record["i"] = [rendition.key, shapes.setdefault(shape, len(shapes))]
         else:
-            record["p"] = sum(map(ord, brand.unit.short)) % 4  # as render.placeholder_html
+            record["p"] = placeholder_hue(brand)
         brands.append(record)
     data = {"version": 2, "count": len(brands), "images": relurl(IMAGES_DIR, base), "sizes": SIZES,
             "units": [list(u) for u in units], "categories": list(categories),

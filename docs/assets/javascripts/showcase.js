@@ -75,17 +75,25 @@
       return {short: unit[0], unit: unit[1], group: unit[2], category: data.categories[b.c], year: String(b.y)};
     }
 
+    // The first Chinese character of a name (as render.emblem_char).
+    function emblemChar(title) {
+      var found = /[\u3400-\u9fff\uf900-\ufaff]/.exec(title);
+      return found ? found[0] : title.charAt(0);
+    }
+
+    // The same markup as render.brand_card: a photo card, or an emblem card (logo or character, slogan, unit).
     function card(b) {
       var base = new URL(data.images, jsonUrl).href;
       var f = fields(b);
-      var li = el("li", "dj-card");
+      var shape = b.i ? data.shapes[b.i[1]] : null;
+      var photo = shape && shape.z !== "logo";
+      var li = el("li", "dj-card " + (photo ? "dj-card--photo" : "dj-card--emblem"));
       li.dataset.group = f.group; li.dataset.category = f.category; li.dataset.year = f.year; li.dataset.unit = f.unit;
       if (b.f) li.dataset.featured = "true";
       var a = el("a", "dj-card__link");
       a.href = new URL(b.u, jsonUrl).href;
       var media = el("span", "dj-card__media");
-      if (b.i) {  // [key, shape]: the card thumbnail the static cards use
-        var shape = data.shapes[b.i[1]];
+      if (shape) {  // [key, shape]: the card thumbnail the static cards use
         var url = base + b.i[0] + "/";
         var srcset = function (list) { return list.map(function (v) { return url + v[0] + " " + v[1] + "w"; }).join(", "); };
         var sizes = data.sizes[shape.z] || "";
@@ -95,22 +103,30 @@
           source.type = "image/webp"; source.srcset = srcset(shape.webp); source.sizes = sizes;
           picture.appendChild(source);
         }
-        var img = el("img", "dj-card__cover");
-        img.src = url + shape.src; img.alt = b.t; img.srcset = srcset(shape.fb); img.sizes = sizes;
+        var img = el("img", photo ? "dj-card__cover" : "dj-logo dj-card__emblem");
+        img.src = url + shape.src; img.alt = photo ? b.t : ""; img.srcset = srcset(shape.fb); img.sizes = sizes;
         img.width = shape.w; img.height = shape.h; img.loading = "lazy"; img.decoding = "async";
         picture.appendChild(img);
         media.appendChild(picture);
       } else {
-        var ph = el("span", "dj-card__cover dj-placeholder dj-placeholder--" + (b.p || 0));
-        ph.setAttribute("role", "img"); ph.setAttribute("aria-label", f.short);
-        ph.appendChild(el("span", "", f.short));
+        var ph = el("span", "dj-logo dj-card__emblem dj-placeholder dj-placeholder--" + (b.p || 0));
+        ph.setAttribute("aria-hidden", "true");
+        ph.appendChild(el("span", "", emblemChar(b.t)));
         media.appendChild(ph);
+      }
+      if (!photo) {
+        var band = el("span", "dj-card__band");
+        if (b.s) band.appendChild(el("span", "dj-card__slogan", b.s));
+        band.appendChild(el("span", "dj-card__unit", f.unit));
+        media.appendChild(band);
       }
       if (b.f) media.appendChild(el("span", "dj-card__badge", "选树典型"));
       a.appendChild(media);
-      a.appendChild(el("h3", "dj-card__title", b.t));
-      a.appendChild(el("span", "dj-card__meta", f.short + " · " + f.category + " · " + f.year + "年"));
-      a.appendChild(el("span", "dj-card__desc", b.d));
+      var body = el("span", "dj-card__body");
+      body.appendChild(el("h3", "dj-card__title", b.t));
+      body.appendChild(el("span", "dj-card__meta", f.short + " · " + f.category + " · " + f.year + "年"));
+      body.appendChild(el("span", "dj-card__desc", b.d));
+      a.appendChild(body);
       li.appendChild(a);
       return li;
     }
