@@ -182,14 +182,8 @@
     if (e.ctrlKey || e.metaKey || e.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
     if (e.key === "/" || e.key === "s" || e.key === "S") { e.preventDefault(); input.focus(); input.select(); }
   });
-  // A search form in a page (the 404 page): its words go to the header's search, which shows the results.
-  document.querySelectorAll("form[data-dj-search-form]").forEach(function (form) {
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var field = form.querySelector("input");
-      input.value = field ? field.value : "";
-      input.focus();
-      run();
-    });
+  // A button in a page (the 404 page) that takes the reader to the header's search box.
+  document.querySelectorAll("[data-dj-search-focus]").forEach(function (button) {
+    button.addEventListener("click", function () { input.focus(); input.select(); });
   });
 })();
