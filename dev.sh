@@ -4,6 +4,7 @@
 #   ./dev.sh build   strict build into site/
 #   ./dev.sh publish build into releases/<time>/ and switch releases/current atomically (--rollback, --list)
 #   ./dev.sh check   review gate over the content (scripts/check.py; --format github|gitlab|json)
+#   ./dev.sh export  汇编: Word + PDF compilation of a selection (scripts/export.py --title … ; --help)
 #   ./dev.sh test    run every test (installs the venv, Debian chromium and nginx when missing)
 # Everything needed is installed from this repository's own files.
 set -euo pipefail
@@ -36,9 +37,23 @@ as_root() {
 ensure_chromium() {
   # Debian's chromium for the browser tests, a CJK font so screenshots show Chinese, and nginx
   # to test deploy/nginx.conf for real (tests/test_nginx.py runs its own copy on 127.0.0.1).
+  # poppler-utils (pdftotext, pdftoppm) reads the exported PDFs in tests/test_export.py.
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> 安装 ${missing[*]}" >&2
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_pdf_printer() {
+  # ./dev.sh export prints its PDF with Debian's chromium; a CJK font so the Chinese text prints.
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> 安装 ${missing[*]}" >&2
@@ -67,13 +82,19 @@ case "$cmd" in
     ensure_venv
     exec .venv/bin/python scripts/check.py "$@"
     ;;
+  export)
+    ensure_venv
+    # The PDF is printed by Chromium; a Word-only export or --help does not need it.
+    case " $* " in *" --format docx "*|*" --format=docx "*|*" -h "*|*" --help "*|*" --dry-run "*) ;; *) ensure_pdf_printer ;; esac
+    exec .venv/bin/python scripts/export.py "$@"
+    ;;
   test)
     ensure_venv
     ensure_chromium
     exec .venv/bin/python -m pytest tests "$@"
     ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac

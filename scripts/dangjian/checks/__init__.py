@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -48,6 +48,8 @@ class Project:
     docs_dir: Path
     settings: Settings
     problems: list[Problem]
+    config: dict = field(default_factory=dict)
+    """mkdocs.yml as read (tags such as ``!ENV`` read as empty), for values like ``extra.organizer``."""
 
     @classmethod
     def open(cls, root: Path) -> "Project":
@@ -62,7 +64,8 @@ class Project:
                 problems.append(Problem("mkdocs.yml", f"mkdocs.yml 无法解析（{exc}）。", "检查缩进和冒号。", code="settings"))
         extra = config.get("extra") or {}
         settings, errs = Settings.from_mapping(extra.get("dangjian") if isinstance(extra, dict) else None)
-        return cls(root, root / str(config.get("docs_dir") or "docs"), settings, problems + errs)
+        return cls(root, root / str(config.get("docs_dir") or "docs"), settings, problems + errs,
+                   config if isinstance(config, dict) else {})
 
     def markdown_files(self) -> list[Path]:
         """Every Markdown source a writer edits: brand bundles and docs pages (not theme assets)."""

@@ -1,0 +1,197 @@
+"""The compilation as one printable HTML document, and its PDF (headless Chromium).
+
+The HTML comes from a Jinja template with autoescape: every value a writer
+typed is escaped; the only markup passed through is each case's body, which
+:mod:`.content` has already reduced to a fixed set of tags without attributes
+(photos point at their processed renditions as ``file:`` URLs).
+
+Chromium prints it (Playwright ``page.pdf``) with a tagged PDF and its
+document outline (one top-level bookmark per case, the case's headings
+below).  The table of contents needs page numbers that only the print
+knows: a first print finds the page each case starts on (from the outline),
+a second prints the contents with them.  JavaScript is off and every request
+that is not one of the compilation's own files is refused, so nothing is
+fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+from pathlib import Path
+
+from jinja2 import Environment, select_autoescape
+from lxml import etree
+from lxml.html import tostring
+from markupsafe import Markup
+
+from .content import Case
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+#: Print stylesheet after GB/T 9704: A4, margins 37/26/35/28 mm, 仿宋 body (三号, 28.9 pt line pitch),
+#: 方正小标宋 titles, 黑体/楷体 headings; Noto CJK when the 公文 fonts are not installed.
+CSS = """
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+html { -webkit-print-color-adjust: exact; }
+body { margin: 0; font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong",
+       "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 28.9pt; color: #000;
+       text-align: justify; }
+.title-font, h1, .cover h1, .toc h2 { font-family: "方正小标宋简体", "FZXiaoBiaoSong-B05S", "宋体", "SimSun",
+       "Noto Serif CJK SC", "Source Han Serif SC", serif; font-weight: normal; }
+.kai, .subtitle, blockquote, figcaption, .slogan, h4 { font-family: "楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi",
+       "STKaiti", "Noto Serif CJK SC", serif; }
+.hei, h3 { font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; font-weight: normal; }
+.cover { height: 225mm; display: flex; flex-direction: column; text-align: center; break-after: page; }
+.cover .cover-title { font-size: 26pt; line-height: 1.4; margin: 48mm 0 8mm; }
+.cover .subtitle { font-size: 16pt; line-height: 1.6; margin: 0; }
+.cover .bottom { margin-top: auto; font-size: 16pt; line-height: 1.8; }
+.toc { break-after: page; }
+.toc .toc-title { font-size: 22pt; text-align: center; margin: 0 0 12pt; }
+.toc ol { list-style: none; margin: 0; padding: 0; }
+.toc li { display: flex; align-items: baseline; }
+.toc li a { color: inherit; text-decoration: none; }
+.toc li .dots { flex: 1; border-bottom: 1.5pt dotted #000; margin: 0 4pt; transform: translateY(-5pt); }
+section.case { break-before: page; }
+h1 { font-size: 22pt; line-height: 1.5; text-align: center; margin: 0 0 8pt; }
+h2, h3, h4, h5, h6 { font-size: 16pt; line-height: 28.9pt; margin: 0; text-indent: 2em; }
+h2 { font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; font-weight: normal; }
+h3 { font-family: "楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC", serif; font-weight: normal; }
+h4, h5, h6 { font-weight: bold; }
+p { margin: 0; text-indent: 2em; }
+.slogan { text-align: center; text-indent: 0; margin-bottom: 8pt; }
+table { border-collapse: collapse; width: 100%; margin: 6pt 0 12pt; font-size: 12pt; line-height: 1.5; break-inside: auto; }
+th, td { border: 0.75pt solid #000; padding: 2pt 5pt; text-align: left; vertical-align: top; }
+th { font-weight: bold; }
+td p, th p, li p, blockquote p { text-indent: 0; }
+table.facts th { width: 32mm; white-space: nowrap; }
+figure { margin: 6pt 0 8pt; text-align: center; break-inside: avoid; }
+figure img { display: block; margin: 0 auto; }
+figcaption { font-size: 14pt; line-height: 1.5; }
+ul, ol { margin: 0; padding-left: 2em; }
+blockquote { margin: 0 0 0 2em; }
+pre { font-size: 10.5pt; line-height: 1.4; white-space: pre-wrap; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
+"""
+
+TEMPLATE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>{{ css }}</style></head>
+<body>
+<div class="cover">
+  <p class="cover-title title-font">{{ title }}</p>
+  {% if subtitle %}<p class="subtitle">{{ subtitle }}</p>{% endif %}
+  <div class="bottom"><div>{{ organizer }}</div><div>{{ date_text }}</div></div>
+</div>
+<nav class="toc" aria-label="目录">
+  <p class="toc-title title-font">目&emsp;录</p>
+  <ol>{% for case in cases %}
+    <li><a href="#case-{{ loop.index }}">{{ case.title }}</a><span class="dots"></span><span class="page">{{ pages[loop.index0] }}</span></li>{% endfor %}
+  </ol>
+</nav>
+{% for case in cases %}
+<section class="case" id="case-{{ loop.index }}">
+  <h1>{{ case.title }}</h1>
+  {% if case.slogan %}<p class="slogan">“{{ case.slogan }}”</p>{% endif %}
+  <table class="facts">{% for label, value in case.facts %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}
+  <tr><th>简介</th><td>{{ case.description }}</td></tr></table>
+  {% if case.honors %}<h2>所获荣誉</h2>{% for honor in case.honors %}<p>★ {{ honor }}</p>{% endfor %}{% endif %}
+  {{ bodies[loop.index0] }}
+</section>{% endfor %}
+</body></html>
+"""
+
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_TEMPLATE = _ENV.from_string(TEMPLATE)
+
+
+def body_html(case: Case) -> Markup:
+    """A case's sanitised body with photos as ``<figure>`` (rendition file, print size, caption from the alt text)."""
+    tree = copy.deepcopy(case.body)  # a copy: the Word writer walks the same tree
+    for img in list(tree.iter("img")):
+        photo = case.photos.get(img.get("src", ""))
+        parent = img.getparent()
+        if photo is None:
+            parent.remove(img)
+            continue
+        figure = etree.Element("figure")
+        new = etree.SubElement(figure, "img", src=photo.path.as_uri(), alt=img.get("alt", ""),
+                               style=f"width:{photo.width_mm}mm;height:{photo.height_mm}mm")
+        del new  # attributes set above are ours, not the writer's
+        if img.get("alt"):
+            etree.SubElement(figure, "figcaption").text = img.get("alt")
+        figure.tail = img.tail
+        if parent.tag == "p":  # a block inside a paragraph: put it after the paragraph
+            parent.addnext(figure)
+            figure.tail = None
+            if img.tail:
+                after = etree.Element("p")
+                after.text = img.tail
+                figure.addnext(after)
+            parent.remove(img)
+        else:
+            parent.replace(img, figure)
+    for h1 in tree.iter("h1"):  # the case title is the only h1: one outline entry per case
+        h1.tag = "h2"
+    inner = (tree.text or "") + "".join(tostring(child, encoding="unicode") for child in tree)
+    return Markup(inner)
+
+
+def render_html(cases: list[Case], *, title: str, subtitle: str, organizer: str, date_text: str,
+                pages: list[str] | None = None) -> str:
+    """The whole compilation as one HTML document."""
+    return _TEMPLATE.render(css=Markup(CSS), cases=cases, bodies=[body_html(c) for c in cases], title=title,
+                            subtitle=subtitle, organizer=organizer, date_text=date_text,
+                            pages=pages or ["" for _ in cases])
+
+
+FOOTER = ('<div style="width:100%;text-align:center;font-size:14pt;font-family:\'宋体\',\'SimSun\',\'Noto Serif CJK SC\',serif;'
+          'margin-bottom:12mm">— <span class="pageNumber"></span> —</div>')
+
+
+def write_pdf(cases: list[Case], path: Path, *, title: str, subtitle: str, organizer: str, date_text: str,
+              allowed_dirs: list[Path]) -> None:
+    """Print the compilation to ``path`` with Chromium (two passes: the second knows the contents' page numbers)."""
+    from playwright.sync_api import sync_playwright
+
+    from .pdfinfo import outline_pages
+
+    fields = {"title": title, "subtitle": subtitle, "organizer": organizer, "date_text": date_text}
+    with tempfile.TemporaryDirectory(prefix="dj-export-") as tmp:
+        work = Path(tmp)
+        allowed = [str(d.resolve()) for d in [work, *allowed_dirs]]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                        "--disable-background-networking", "--disable-component-update"])
+            try:
+                context = browser.new_context(java_script_enabled=False)
+
+                def guard(route):
+                    url = route.request.url
+                    local = url.startswith("file://") and any(_file_path(url).startswith(a + "/") for a in allowed)
+                    route.continue_() if local else route.abort()
+
+                context.route("**/*", guard)
+                page = context.new_page()
+                draft = work / "draft.pdf"
+                _print(page, work / "draft.html", render_html(cases, **fields), draft)
+                numbers = outline_pages(draft)
+                # Page numbers in the footer count from the cover; the contents show the same numbers.
+                pages = [str(n) for n in numbers] if len(numbers) == len(cases) else None
+                _print(page, work / "final.html", render_html(cases, pages=pages, **fields), path)
+            finally:
+                browser.close()
+
+
+def _file_path(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path)
+
+
+def _print(page, html_path: Path, html: str, out: Path) -> None:
+    html_path.write_text(html, encoding="utf-8")
+    page.goto(html_path.as_uri(), wait_until="load")
+    page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, display_header_footer=True,
+             header_template="<span></span>", footer_template=FOOTER, outline=True, tagged=True)
