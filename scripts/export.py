@@ -65,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve() if args.out else None
     if out is not None and out.suffix.lower() in (".docx", ".pdf"):
         out = out.with_suffix("")
-    result = export_compilation(root, criteria, title=args.title, subtitle=args.subtitle, out=out, formats=formats)
+    try:
+        result = export_compilation(root, criteria, title=args.title, subtitle=args.subtitle, out=out, formats=formats)
+    except Exception as exc:  # a defect, not the writer's fault: say so in Chinese, leave no file behind
+        sys.stderr.write(f"未生成汇编：程序内部错误（{type(exc).__name__}: {exc}）。\n"
+                         "内容本身可能没有问题；请把这条信息和所用的命令发给网站维护人员。\n")
+        return 3
     shown = [p for p in result.problems if p.severity is not Severity.INFO]
     if not result.ok:
         sys.stderr.write("未生成汇编：\n" + format_human(shown))

@@ -33,7 +33,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: Print stylesheet after GB/T 9704: A4, margins 37/26/35/28 mm, 仿宋 body (三号, 28.9 pt line pitch),
 #: 方正小标宋 titles, 黑体/楷体 headings; Noto CJK when the 公文 fonts are not installed.
 CSS = """
-@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+@page { size: A4; margin: 37mm 26mm 35mm 28mm;
+        @bottom-center { content: "— " counter(page) " —"; vertical-align: top; padding-top: 7mm;
+                         font-family: "宋体", "SimSun", "Noto Serif CJK SC", serif; font-size: 14pt; } }
+@page :first { @bottom-center { content: none; } }
 html { -webkit-print-color-adjust: exact; }
 body { margin: 0; font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong",
        "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 28.9pt; color: #000;
@@ -146,10 +149,6 @@ def render_html(cases: list[Case], *, title: str, subtitle: str, organizer: str,
                             pages=pages or ["" for _ in cases])
 
 
-FOOTER = ('<div style="width:100%;text-align:center;font-size:14pt;font-family:\'宋体\',\'SimSun\',\'Noto Serif CJK SC\',serif;'
-          'margin-bottom:12mm">— <span class="pageNumber"></span> —</div>')
-
-
 def write_pdf(cases: list[Case], path: Path, *, title: str, subtitle: str, organizer: str, date_text: str,
               allowed_dirs: list[Path]) -> None:
     """Print the compilation to ``path`` with Chromium (two passes: the second knows the contents' page numbers)."""
@@ -193,5 +192,4 @@ def _file_path(url: str) -> str:
 def _print(page, html_path: Path, html: str, out: Path) -> None:
     html_path.write_text(html, encoding="utf-8")
     page.goto(html_path.as_uri(), wait_until="load")
-    page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, display_header_footer=True,
-             header_template="<span></span>", footer_template=FOOTER, outline=True, tagged=True)
+    page.pdf(path=str(out), prefer_css_page_size=True, print_background=True, outline=True, tagged=True)

@@ -22,6 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import html as lxml_html
 from lxml.etree import _Element
 
 from .content import Case
@@ -231,6 +232,15 @@ class _BodyWriter:
                 self.inline(paragraph, child, fmt | {extra} if extra else fmt)
             self.text(paragraph, child.tail, fmt)
 
+    def fill(self, paragraph, element: _Element, fmt: frozenset = frozenset()) -> None:
+        """``inline`` and then trim the white space Markdown leaves at the start and end of a block."""
+        start = len(paragraph.runs)
+        self.inline(paragraph, element, fmt)
+        runs = [r for r in paragraph.runs[start:] if r.text]
+        if runs and "pre" not in fmt:
+            runs[0].text = runs[0].text.lstrip()
+            runs[-1].text = runs[-1].text.rstrip()
+
     def text(self, paragraph, text: str | None, fmt: frozenset) -> None:
         if not text:
             return
@@ -265,7 +275,7 @@ class _BodyWriter:
             elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 number = {"h1": 2, "h2": 2, "h3": 3}.get(tag, 4)
                 heading = self.styles.paragraph(container, f"Heading {number}")
-                self.inline(heading, child)
+                self.fill(heading, child)
             elif tag in ("ul", "ol"):
                 self.list(container, child, level)
             elif tag == "table":
@@ -274,7 +284,7 @@ class _BodyWriter:
                 self.blocks(container, child, level, style="引文")
             elif tag == "pre":
                 paragraph = self.styles.paragraph(container, "代码")
-                self.inline(paragraph, child, frozenset({"pre"}))
+                self.fill(paragraph, child, frozenset({"pre"}))
             elif tag == "img":
                 self.photo(container, child)
             elif tag in ("div", "dl", "span"):
@@ -283,7 +293,7 @@ class _BodyWriter:
                 continue
             else:  # inline content at block level (e.g. text + <strong> directly in a <div>)
                 loose = loose or self.styles.paragraph(container, style)
-                self.inline(loose, _wrap(child))
+                self.fill(loose, _wrap(child))
             if child.tail and child.tail.strip():
                 loose = self.styles.paragraph(container, style)
                 self.text(loose, child.tail, frozenset())
@@ -300,7 +310,7 @@ class _BodyWriter:
         images = [c for c in element if c.tag == "img"]
         if not images:
             paragraph = self.styles.paragraph(container, style)
-            self.inline(paragraph, element, frozenset({"b"}) if bold else frozenset())
+            self.fill(paragraph, element, frozenset({"b"}) if bold else frozenset())
             return
         # Split around the photos: text before, photo + caption, text after.
         segment = _clone_shell(element)
@@ -318,7 +328,7 @@ class _BodyWriter:
     def _flush(self, container, segment: _Element, style: str | None) -> None:
         if (segment.text or "").strip() or len(segment):
             paragraph = self.styles.paragraph(container, style)
-            self.inline(paragraph, segment)
+            self.fill(paragraph, segment)
 
     def photo(self, container, img: _Element) -> None:
         photo = self.case.photos.get(img.get("src", ""))
@@ -356,7 +366,7 @@ class _BodyWriter:
                     head.append(inner)
                 else:
                     head.append(_copy(child))
-            self.inline(paragraph, _flatten_p(head))
+            self.fill(paragraph, _flatten_p(head))
             for child in nested:
                 if child.tag in ("ul", "ol"):
                     self.list(container, child, level + 1)
@@ -385,15 +395,13 @@ class _BodyWriter:
                     cell = cell.merge(row_cells[col + span - 1])
                 paragraph = cell.paragraphs[0]
                 self.styles.restyle(paragraph, "表格文字")
-                self.inline(paragraph, _flatten_p(cell_el), frozenset({"b"}) if cell_el.tag == "th" else frozenset())
+                self.fill(paragraph, _flatten_p(cell_el), frozenset({"b"}) if cell_el.tag == "th" else frozenset())
                 col += span
         self.styles.paragraph(container, "表格文字")  # a table is followed by space, as on the site
 
 
 def _clone_shell(element: _Element) -> _Element:
-    from lxml import etree
-
-    return etree.Element(element.tag)
+    return lxml_html.Element(element.tag)
 
 
 def _copy(element: _Element) -> _Element:
@@ -411,17 +419,12 @@ def _wrap(child: _Element) -> _Element:
 
 def _flatten_p(element: _Element) -> _Element:
     """``<td><p>a</p><p>b</p></td>`` → inline content with line breaks between the paragraphs."""
-    from lxml import etree
-
     shell = _copy(element)
     for p in list(shell.iter("p")):
         if p is shell:
             continue
-        br = etree.Element("br")
-        br.tail = p.tail
-        p.tail = None
         if p.getprevious() is not None or (p.getparent().text or "").strip():
-            p.addprevious(etree.Element("br"))
+            p.addprevious(lxml_html.Element("br"))
         p.drop_tag()
     return shell
 
