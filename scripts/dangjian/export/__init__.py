@@ -116,9 +116,15 @@ def export_compilation(root: Path, criteria: Criteria, *, title: str, subtitle: 
 
                 write_docx(cases, tmp, **fields)
             else:
-                from .printable import write_pdf
+                from .printable import BrowserMissing, write_pdf
 
-                write_pdf(cases, tmp, allowed_dirs=[pipeline.cache_dir], **fields)
+                try:
+                    write_pdf(cases, tmp, allowed_dirs=[pipeline.cache_dir], **fields)
+                except BrowserMissing:
+                    result.problems.append(Problem("PDF", "生成 PDF 需要 Chromium、Edge 或 Chrome 浏览器，这台电脑上没有找到。",
+                                                   "Linux 上运行 ./dev.sh export 会自动安装 Chromium；也可以加 --format docx 只生成 Word 文档。",
+                                                   code="export-browser"))
+                    return result
             result.timings[fmt] = time.perf_counter() - clock
         mask = os.umask(0)
         os.umask(mask)

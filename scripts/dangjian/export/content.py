@@ -23,7 +23,7 @@ from lxml.etree import _Element
 from ..images import ImageJob, ImagePipeline
 from ..loader import read_front_matter, rel
 from ..model import Brand, ModelExample, StudyItem
-from ..problems import Problem
+from ..problems import Problem, Severity
 from ..render import format_date
 from .selection import SECTIONS, Item, section_of
 
@@ -182,16 +182,22 @@ def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePi
         m = item.meta
         case = Case(section_of(item), item.slug, rel_path, m.title, SECTIONS[section_of(item)], facts_of(item),
                     m.description, getattr(m, "slogan", None), list(getattr(m, "honors", [])), markdown_to_tree(body_md))
-        for img in case.body.iter("img"):
+        for img in list(case.body.iter("img")):
             src = img.get("src", "")
             if not src or "://" in src or src.startswith(("/", "data:")):
                 img.drop_tree()  # nothing from outside the bundle (the review gate reports such images)
                 continue
             source = (path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+            if source.suffix.lower() == ".svg":  # drawings are passed through on the site; Word cannot take them
+                problems.append(Problem(rel_path, f"矢量图“{src}”未收入汇编（Word 文档不支持 SVG）。",
+                                        "如需收入，请另存为 PNG 并在正文中改为引用 PNG 文件。",
+                                        severity=Severity.WARNING, code="export-svg"))
+                img.drop_tree()
+                continue
             jobs.append(ImageJob(source, "photo", rel_path))
             wanted.append((case, src, source))
         cases.append(case)
-    problems += [p for p in pipeline.run(jobs) if p.severity.value == "error"]
+    problems += [p for p in pipeline.run(jobs) if p.severity is Severity.ERROR]
     for case, src, source in wanted:
         rendition = pipeline.rendition(source, ("photo",))
         if rendition is None:

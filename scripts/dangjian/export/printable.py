@@ -28,7 +28,24 @@ from markupsafe import Markup
 
 from .content import Case
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+class BrowserMissing(RuntimeError):
+    """No Chromium-based browser to print with."""
+
+
+def _launch(playwright):
+    """Debian's Chromium when installed, else the Edge or Chrome a Windows PC already has."""
+    if Path(CHROMIUM).exists():
+        return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    for channel in ("msedge", "chrome"):
+        try:
+            return playwright.chromium.launch(channel=channel, args=LAUNCH_ARGS)
+        except Exception:  # noqa: BLE001 - Playwright raises its own Error when the channel is not installed
+            continue
+    raise BrowserMissing(CHROMIUM)
 
 #: Print stylesheet after GB/T 9704: A4, margins 37/26/35/28 mm, 仿宋 body (三号, 28.9 pt line pitch),
 #: 方正小标宋 titles, 黑体/楷体 headings; Noto CJK when the 公文 fonts are not installed.
@@ -161,8 +178,7 @@ def write_pdf(cases: list[Case], path: Path, *, title: str, subtitle: str, organ
         work = Path(tmp)
         allowed = [str(d.resolve()) for d in [work, *allowed_dirs]]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                        "--disable-background-networking", "--disable-component-update"])
+            browser = _launch(p)
             try:
                 context = browser.new_context(java_script_enabled=False)
 

@@ -94,7 +94,10 @@ def _setup_styles(doc) -> None:
             lang.set(qn("w:eastAsia"), "zh-CN")
     indent2 = 2 * BODY_PT  # 首行缩进两字
     _style(doc, "Normal", BODY_FONT, BODY_PT, indent=indent2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _style(doc, "Title", TITLE_FONT, 26, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None, before=150, after=24)
+    title = _style(doc, "Title", TITLE_FONT, 26, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None, before=150, after=24)
+    border = title.element.pPr.find(qn("w:pBdr"))
+    if border is not None:  # the template's blue rule under the title: not in a 公文-style cover
+        title.element.pPr.remove(border)
     _style(doc, "Subtitle", KAI_FONT, BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None, after=12)
     h1 = _style(doc, "Heading 1", TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None, before=0, after=18)
     h1.paragraph_format.page_break_before = True

@@ -1,0 +1,155 @@
+"""Benchmark of the 汇编 export; prints figures (it asserts nothing).
+
+For each size (default 20 and 200 brands) a synthetic project is written
+(scripts/synth_site.py: real Chinese text, tables) and every brand gets
+``--photos`` phone-like photos in its body (``--size``, each with its own
+content hash).  Then:
+
+1. export with a cold photo cache (review gate, photo pipeline, DOCX, PDF);
+2. the same export again with the cache warm: seconds per step and file sizes;
+3. the same compilation printed by WeasyPrint (when installed: it is a
+   comparison, not a dependency) from the same HTML and CSS, against
+   Chromium: seconds, size, pages, bookmarks, font types, and the share of
+   the expected Chinese characters that ``pdftotext`` gets back.
+
+    .venv/bin/python scripts/bench_export.py [--brands 20,200] [--photos 2] [--size 2000x1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import io
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_images import phone_photo  # noqa: E402
+from dangjian.export import Criteria, export_compilation  # noqa: E402
+from dangjian.export.pdfinfo import read_outline  # noqa: E402
+from dangjian.export.printable import render_html  # noqa: E402
+from synth_site import write_project  # noqa: E402
+
+
+def add_photos(root: Path, per_brand: int, width: int, height: int) -> int:
+    """Give every brand ``per_brand`` photos in its body, each with its own pixels (so no two renditions are alike)."""
+    pool = [Image.open(io.BytesIO(phone_photo(seed, width, height))) for seed in range(12)]
+    rng = random.Random(7)
+    count = 0
+    for index, folder in enumerate(sorted((root / "brands").glob("*/"))):
+        if not (folder / "index.md").is_file():
+            continue
+        lines = []
+        for k in range(per_brand):
+            image = pool[(index * per_brand + k) % len(pool)].copy()
+            draw = ImageDraw.Draw(image)
+            for _ in range(6):  # a few shapes of its own: a different photo, not a copy with new metadata
+                x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(width // 20, width // 6)
+                draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
+            image.save(folder / f"bench-{k}.jpg", "JPEG", quality=90)
+            lines.append(f"\n![第{k + 1}张活动照片：党员志愿服务现场](bench-{k}.jpg)\n")
+            count += 1
+        with open(folder / "index.md", "a", encoding="utf-8") as handle:
+            handle.write("\n## 活动剪影\n" + "".join(lines))
+    return count
+
+
+def cjk_recall(expected: str, pdf: Path) -> float:
+    """Share of the expected Chinese characters (with multiplicity) that pdftotext extracts from ``pdf``."""
+    got = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    want = collections.Counter(c for c in expected if "\u4e00" <= c <= "\u9fff")
+    have = collections.Counter(c for c in got if "\u4e00" <= c <= "\u9fff")
+    return sum(min(n, have[c]) for c, n in want.items()) / max(1, sum(want.values()))
+
+
+def font_types(pdf: Path) -> str:
+    """Font types and counts from pdffonts (e.g. ``Type 3 x40``), and whether all are embedded."""
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+    # Columns by the dashes under the header: name, type, encoding, emb, sub, uni, object ID.
+    spans, start = [], 0
+    for part in lines[1].split(" "):
+        spans.append((start, start + len(part)))
+        start += len(part) + 1
+    spans = [s for s in spans if s[1] > s[0]]
+    rows = [[line[a:b].strip() for a, b in spans] for line in lines[2:]]
+    kinds = collections.Counter(row[1] for row in rows)
+    embedded = all(row[3] == "yes" for row in rows)
+    return ", ".join(f"{k} ×{n}" for k, n in kinds.items()) + ("，全部嵌入" if embedded else "，有未嵌入字体")
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def expected_text(cases) -> str:
+    return "".join(c.title + c.description + "".join(v for _, v in c.facts) + c.body.text_content() for c in cases)
+
+
+def run(n: int, per_brand: int, size: tuple[int, int], workdir: Path) -> dict:
+    root = workdir / f"site-{n}"
+    write_project(root, pages=2 * n, seed=7)
+    photos = add_photos(root, per_brand, *size)
+    criteria = Criteria(sections=["brands"])
+    out = workdir / f"out-{n}" / "汇编"
+    cold = export_compilation(root, criteria, title=f"{n}个党建品牌案例汇编", out=out)
+    assert cold.ok, [p.format() for p in cold.problems]
+    warm = export_compilation(root, criteria, title=f"{n}个党建品牌案例汇编", out=out)
+    docx, pdf = out.with_suffix(".docx"), out.with_suffix(".pdf")
+    figures = {"n": n, "photos": photos, "cold": cold.timings, "warm": warm.timings,
+               "docx_mb": docx.stat().st_size / 1048576, "pdf_mb": pdf.stat().st_size / 1048576,
+               "pdf_pages": pages(pdf), "bookmarks": len([e for e in read_outline(pdf) if e.level == 0]),
+               "chromium_fonts": font_types(pdf), "chromium_recall": cjk_recall(expected_text(warm.cases), pdf)}
+    try:
+        import weasyprint
+    except ImportError:
+        return figures
+    html = render_html(warm.cases, title=f"{n}个党建品牌案例汇编", subtitle="", organizer="中共明湖市直属机关工作委员会",
+                       date_text="2026年11月30日")
+    wp = workdir / f"out-{n}" / "weasyprint.pdf"
+    clock = time.perf_counter()
+    weasyprint.HTML(string=html, base_url=str(root)).write_pdf(str(wp))
+    figures.update({"weasy_s": time.perf_counter() - clock, "weasy_mb": wp.stat().st_size / 1048576,
+                    "weasy_pages": pages(wp), "weasy_bookmarks": len([e for e in read_outline(wp) if e.level == 0]),
+                    "weasy_fonts": font_types(wp), "weasy_recall": cjk_recall(expected_text(warm.cases), wp),
+                    "weasy_version": weasyprint.__version__})
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="汇编导出的速度与文件大小（打印数据，不做断言）。")
+    parser.add_argument("--brands", default="20,200", help="品牌数，逗号分隔")
+    parser.add_argument("--photos", type=int, default=2, help="每个品牌正文中另加的照片数")
+    parser.add_argument("--size", default="2000x1500", help="照片原图尺寸")
+    parser.add_argument("--keep", type=Path, help="把生成的项目和文件留在这个文件夹")
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    random.seed(7)
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for n in (int(v) for v in args.brands.split(",")):
+            f = run(n, args.photos, size, workdir)
+            c, w = f["cold"], f["warm"]
+            print(f"\n== {n} 个品牌，正文照片 {f['photos'] + n} 张左右（另加 {f['photos']} 张 {args.size}）==")
+            print(f"冷缓存：载入 {c['load']:.1f}s  审核 {c['gate']:.1f}s  照片处理 {c['photos']:.1f}s  DOCX {c['docx']:.1f}s  PDF {c['pdf']:.1f}s")
+            print(f"热缓存：载入 {w['load']:.1f}s  审核 {w['gate']:.1f}s  照片 {w['photos']:.1f}s  DOCX {w['docx']:.1f}s  PDF {w['pdf']:.1f}s"
+                  f"  合计 {sum(w.values()):.1f}s")
+            print(f"DOCX {f['docx_mb']:.1f} MB；PDF（Chromium，两遍打印以填目录页码）{f['pdf_mb']:.1f} MB，{f['pdf_pages']} 页，"
+                  f"书签 {f['bookmarks']} 个；字体 {f['chromium_fonts']}；中文字符提取率 {f['chromium_recall']:.4f}")
+            if "weasy_s" in f:
+                print(f"WeasyPrint {f['weasy_version']}（一遍）：{f['weasy_s']:.1f}s，{f['weasy_mb']:.1f} MB，{f['weasy_pages']} 页，"
+                      f"书签 {f['weasy_bookmarks']} 个；字体 {f['weasy_fonts']}；中文字符提取率 {f['weasy_recall']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
