@@ -361,3 +361,24 @@ def test_untrusted_html_never_reaches_the_documents(tmp_path):
     html = tostring(tree, encoding="unicode")
     assert "script" not in html and "iframe" not in html and "onclick" not in html and "style" not in html
     assert "href" not in html and "文字" in html and "链接" in html
+
+
+def test_svg_drawing_is_left_out_with_a_warning_and_missing_browser_is_explained(tmp_path, monkeypatch):
+    from dangjian.export import Criteria, export_compilation
+    from dangjian.export import printable
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    root = make_project(tmp_path / "p", brands={"tu-biao": {
+        "index.md": brand_text(title="图表品牌") + "\n![组织架构图](jia-gou.svg)\n\n图后的文字。\n", "jia-gou.svg": svg}})
+    shutil.copytree(REPO / "rules", root / "rules")
+    result = export_compilation(root, Criteria(), title="图表", out=tmp_path / "o" / "x", formats=("docx",))
+    assert result.ok, [p.format() for p in result.problems]
+    assert any(p.code == "export-svg" and "jia-gou.svg" in p.message for p in result.problems)
+    document = docx.Document(str(tmp_path / "o" / "x.docx"))
+    assert len(document.inline_shapes) == 0 and "图后的文字。" in [p.text for p in document.paragraphs]
+
+    monkeypatch.setattr(printable, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(printable, "_CHANNELS", ())
+    result = export_compilation(root, Criteria(), title="图表", out=tmp_path / "o2" / "x")
+    assert not result.ok and [p.code for p in result.problems if p.code == "export-browser"] == ["export-browser"]
+    assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == []  # not even the Word file of the pair

@@ -32,6 +32,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
+#: Browsers Playwright can find by channel when Debian's Chromium is not there (a Windows PC has Edge).
+_CHANNELS = ("msedge", "chrome")
+
+
 class BrowserMissing(RuntimeError):
     """No Chromium-based browser to print with."""
 
@@ -40,7 +44,7 @@ def _launch(playwright):
     """Debian's Chromium when installed, else the Edge or Chrome a Windows PC already has."""
     if Path(CHROMIUM).exists():
         return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-    for channel in ("msedge", "chrome"):
+    for channel in _CHANNELS:
         try:
             return playwright.chromium.launch(channel=channel, args=LAUNCH_ARGS)
         except Exception:  # noqa: BLE001 - Playwright raises its own Error when the channel is not installed
@@ -72,10 +76,11 @@ body { margin: 0; font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "Fa
 .toc ol { list-style: none; margin: 0; padding: 0; }
 .toc li { display: flex; align-items: baseline; }
 .toc li a { color: inherit; text-decoration: none; }
+.toc li a.num:empty::after { content: target-counter(attr(href), page); }  /* engines with CSS GCPM */
 .toc li .dots { flex: 1; border-bottom: 1.5pt dotted #000; margin: 0 4pt; transform: translateY(-5pt); }
 section.case { break-before: page; }
 h1 { font-size: 22pt; line-height: 1.5; text-align: center; margin: 0 0 8pt; }
-h2, h3, h4, h5, h6 { font-size: 16pt; line-height: 28.9pt; margin: 0; text-indent: 2em; }
+h2, h3, h4, h5, h6 { font-size: 16pt; line-height: 28.9pt; margin: 0; text-indent: 2em; break-after: avoid; }
 h2 { font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; font-weight: normal; }
 h3 { font-family: "楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC", serif; font-weight: normal; }
 h4, h5, h6 { font-weight: bold; }
@@ -107,7 +112,7 @@ TEMPLATE = """<!doctype html>
 <nav class="toc" aria-label="目录">
   <p class="toc-title title-font">目&emsp;录</p>
   <ol>{% for case in cases %}
-    <li><a href="#case-{{ loop.index }}">{{ case.title }}</a><span class="dots"></span><span class="page">{{ pages[loop.index0] }}</span></li>{% endfor %}
+    <li><a href="#case-{{ loop.index }}">{{ case.title }}</a><span class="dots"></span><a class="num" href="#case-{{ loop.index }}">{{ pages[loop.index0] }}</a></li>{% endfor %}
   </ol>
 </nav>
 {% for case in cases %}
