@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from dangjian.checks import format_human  # noqa: E402
 from dangjian.export import FORMATS, Criteria, export_compilation, list_selection  # noqa: E402
-from dangjian.problems import Severity, has_errors  # noqa: E402
+from dangjian.problems import Severity  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -10,8 +10,8 @@ Rendered pages are written to test-artifacts/export/ to be looked at.
 from __future__ import annotations
 
 import io
-import re
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -20,14 +20,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import REPO, brand_text, doc_text, make_project
 from docx.oxml.ns import qn
 from PIL import Image, ImageDraw
 
-from conftest import REPO, brand_text, doc_text, make_project
-
 sys.path.insert(0, str(REPO / "scripts"))
 
-from dangjian.export.pdfinfo import read_outline  # noqa: E402
+from dangjian.export.pdfinfo import read_outline
 
 ARTIFACTS = REPO / "test-artifacts" / "export"
 TITLE = "2026年党建品牌案例汇编"
@@ -133,7 +132,7 @@ def exported(tmp_path_factory):
 
 
 def test_cli_reports_files_and_leaves_no_temporary_file(exported):
-    root, docx_path, pdf_path, done = exported
+    _root, docx_path, pdf_path, done = exported
     assert f"已生成 {docx_path}" in done.stdout and f"已生成 {pdf_path}" in done.stdout
     assert "共收入 5 篇" in done.stdout
     assert sorted(p.name for p in docx_path.parent.iterdir()) == ["汇编.docx", "汇编.pdf"]
@@ -353,8 +352,9 @@ def test_gate_errors_and_unreadable_photo_refuse(tmp_path):
 
 def test_untrusted_html_never_reaches_the_documents(tmp_path):
     """Writers' raw HTML is reduced to plain structure even when the gate is skipped (core API)."""
-    from dangjian.export.content import markdown_to_tree
     from lxml.html import tostring
+
+    from dangjian.export.content import markdown_to_tree
 
     tree = markdown_to_tree('<script>alert(1)</script>\n\n<p onclick="x()" style="color:red">文字<iframe src="http://x"></iframe>'
                             '<a href="http://evil">链接</a></p>\n\n<img src="http://evil/a.png" alt="外部">\n')
@@ -364,8 +364,7 @@ def test_untrusted_html_never_reaches_the_documents(tmp_path):
 
 
 def test_svg_drawing_is_left_out_with_a_warning_and_missing_browser_is_explained(tmp_path, monkeypatch):
-    from dangjian.export import Criteria, export_compilation
-    from dangjian.export import printable
+    from dangjian.export import Criteria, export_compilation, printable
 
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
     root = make_project(tmp_path / "p", brands={"tu-biao": {

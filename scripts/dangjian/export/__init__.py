@@ -26,9 +26,9 @@ from ..loader import load_site, rel
 from ..problems import Problem, Severity, has_errors
 from ..render import format_date
 from .content import Case, build_cases, source_of
-from .selection import Criteria, Item, select_items
+from .selection import Criteria, select_items
 
-__all__ = ["Criteria", "ExportResult", "export_compilation", "FORMATS", "safe_file_name"]
+__all__ = ["FORMATS", "Criteria", "ExportResult", "export_compilation", "safe_file_name"]
 
 FORMATS = ("docx", "pdf")
 DEFAULT_ORGANIZER = "中共明湖市直属机关工作委员会"

@@ -22,7 +22,7 @@ from lxml.etree import _Element
 
 from ..images import ImageJob, ImagePipeline
 from ..loader import read_front_matter, rel
-from ..model import Brand, ModelExample, StudyItem
+from ..model import Brand, ModelExample
 from ..problems import Problem, Severity
 from ..render import format_date
 from .selection import SECTIONS, Item, section_of

@@ -47,7 +47,7 @@ def _launch(playwright):
     for channel in _CHANNELS:
         try:
             return playwright.chromium.launch(channel=channel, args=LAUNCH_ARGS)
-        except Exception:  # noqa: BLE001 - Playwright raises its own Error when the channel is not installed
+        except Exception:
             continue
     raise BrowserMissing(CHROMIUM)
 
