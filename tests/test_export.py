@@ -381,3 +381,19 @@ def test_svg_drawing_is_left_out_with_a_warning_and_missing_browser_is_explained
     result = export_compilation(root, Criteria(), title="图表", out=tmp_path / "o2" / "x")
     assert not result.ok and [p.code for p in result.problems if p.code == "export-browser"] == ["export-browser"]
     assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == []  # not even the Word file of the pair
+
+
+def test_writer_tables_with_odd_spans_and_other_markdown_do_not_break_the_word_file(tmp_path):
+    from dangjian.export.content import Case, markdown_to_tree
+    from dangjian.export.word import MAX_COLUMNS, write_docx
+
+    body = markdown_to_tree('<table><tr><td colspan="100000">甲</td><td colspan="x">乙</td></tr><tr><td>丙</td></tr></table>\n\n'
+                            "- 一级\n    - 二级\n\n```\n代码 code\n```\n\n正文有注释[^1]。\n\n[^1]: 注释内容。\n\n"
+                            '!!! note "提示"\n    提示内容\n')
+    case = Case("brands", "x", "brands/x/index.md", "标题", "党建品牌", [("所属单位", "某单位")], "简介", None, [], body)
+    write_docx([case], tmp_path / "x.docx", title="t", subtitle="", organizer="o", date_text="d")
+    document = docx.Document(str(tmp_path / "x.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert len(document.tables[1].columns) == MAX_COLUMNS
+    for expected in ("● 一级", "○ 二级", "代码 code", "正文有注释1。", "提示", "提示内容", "1．注释内容。"):
+        assert expected in texts

@@ -11,6 +11,7 @@ A cover, a table-of-contents field Word updates on opening (WPS: right click →
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from pathlib import Path
@@ -270,7 +271,9 @@ class _BodyWriter:
         start = len(paragraph.runs)
         self.inline(paragraph, element, fmt)
         runs = [r for r in paragraph.runs[start:] if r.text]
-        if runs and "pre" not in fmt:
+        if runs and "pre" in fmt:
+            runs[-1].text = runs[-1].text.rstrip("\n")
+        elif runs:
             runs[0].text = runs[0].text.lstrip()
             runs[-1].text = runs[-1].text.rstrip()
 
@@ -412,7 +415,7 @@ class _BodyWriter:
         rows = [tr for tr in element.iter("tr")]
         if not rows:
             return
-        width = max(sum(int(c.get("colspan", "1") or 1) for c in tr if c.tag in ("td", "th")) for tr in rows)
+        width = min(MAX_COLUMNS, max(sum(_span(c) for c in tr if c.tag in ("td", "th")) for tr in rows))
         if width == 0:
             return
         table = self.styles.table(container, len(rows), width)
@@ -422,7 +425,7 @@ class _BodyWriter:
             for cell_el in (c for c in tr if c.tag in ("td", "th")):
                 if col >= width:
                     break
-                span = max(1, min(int(cell_el.get("colspan", "1") or 1), width - col))
+                span = min(_span(cell_el), width - col)
                 cell = row_cells[col]
                 if span > 1:
                     cell = cell.merge(row_cells[col + span - 1])
@@ -433,13 +436,21 @@ class _BodyWriter:
         self.styles.paragraph(container, "表格文字")  # a table is followed by space, as on the site
 
 
+#: A writer's table never needs more columns; a colspan of 100000 must not make a 100000-column table.
+MAX_COLUMNS = 20
+
+
+def _span(cell: _Element) -> int:
+    """A cell's ``colspan`` as written, within 1..MAX_COLUMNS (anything unreadable counts as 1)."""
+    value = (cell.get("colspan") or "1").strip()
+    return max(1, min(int(value), MAX_COLUMNS)) if value.isdigit() else 1
+
+
 def _clone_shell(element: _Element) -> _Element:
     return lxml_html.Element(element.tag)
 
 
 def _copy(element: _Element) -> _Element:
-    import copy
-
     return copy.deepcopy(element)
 
 
