@@ -32,6 +32,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
+#: How long loading and printing may take before giving up (Playwright's default is 30 seconds).
+PRINT_TIMEOUT_MS = 30 * 60 * 1000
+
 #: Browsers Playwright can find by channel when Debian's Chromium is not there (a Windows PC has Edge).
 _CHANNELS = ("msedge", "chrome")
 
@@ -194,6 +197,7 @@ def write_pdf(cases: list[Case], path: Path, *, title: str, subtitle: str, organ
 
                 context.route("**/*", guard)
                 page = context.new_page()
+                page.set_default_timeout(PRINT_TIMEOUT_MS)  # a 1,000-page compilation takes minutes on an old PC
                 draft = work / "draft.pdf"
                 _print(page, work / "draft.html", render_html(cases, **fields), draft)
                 numbers = outline_pages(draft)
