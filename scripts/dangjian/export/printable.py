@@ -19,7 +19,10 @@ both; 2026-11-30, 2 shared cores under load): the Chinese text is equally faithf
 bookmark per case in both.  WeasyPrint 70 embeds CID fonts where Skia writes the
 CFF-flavoured Noto CJK as Type 3 fonts, and its files are smaller (20 brands:
 2.8 MB vs 3.8 MB; 200 brands: 22.7 MB vs 33.9 MB) and, needing one pass, it is
-faster on large compilations (200 brands: 282 s vs 401 s for two passes).  Chromium
+faster on large compilations (200 brands: 282 s vs 401–460 s for two passes; 20 brands
+about 20–37 s for either).  Chromium's time grows faster than the number of cases
+(20 → 200 brands: ×20 to ×23, WeasyPrint ×8); printing in batches merged with pypdf
+would make it linear (not done yet).  Chromium
 is kept because it adds no system dependency (WeasyPrint needs Pango, a separate GTK
 install on the writers' Windows PCs, where Chromium's place is taken by Edge), and
 it writes a tagged PDF.  The stylesheet is plain CSS paged media, so WeasyPrint
