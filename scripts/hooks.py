@@ -1,10 +1,14 @@
 """The MkDocs adapter: the only module of the project that imports MkDocs.
 
-It loads the content with the MkDocs-free core (:mod:`dangjian`), reports
-problems through MkDocs' logger (so ``mkdocs build --strict`` fails on them
-and ``mkdocs serve`` shows them and keeps serving), adds the generated pages
-as virtual files (``File.generated``), copies published brand bundles' files
-and drops drafts.  Nothing is ever written into ``docs/`` or ``brands/``.
+A thin caller of the engine-neutral generator (:mod:`dangjian.generate`) for
+``mkdocs serve --dirty`` previews and plain ``mkdocs build``: ``on_files`` runs
+the pre-pass (``plan_site``) and adds its pages and files as virtual files
+(``File.generated``), ``on_page_markdown`` completes writers' pages
+(``complete_page``), ``on_post_page``/``on_post_build`` run the post-pass
+(``PostPass.page``/``PostPass.site``).  Problems go through MkDocs' logger, so
+``--strict`` fails on them and ``serve`` shows them and keeps serving.
+``scripts/generate.py`` runs the same passes around any engine without hooks.
+Nothing is ever written into ``docs/`` or ``brands/``.
 """
 
 from __future__ import annotations
@@ -16,34 +20,16 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dangjian.images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images  # noqa: E402
-from dangjian.charts import render_stats_page  # noqa: E402
-from dangjian.content_files import drop_unpublished, linked_folder_problems  # noqa: E402
-from dangjian.edit import source_edit_path  # noqa: E402
-from dangjian.feed import FEED_PATH, render_feed  # noqa: E402
-from dangjian.fingerprints import PageFingerprints, stamp_of  # noqa: E402
-from dangjian.loader import bundle_files, load_site  # noqa: E402
-from dangjian.model import Site  # noqa: E402
-from dangjian.problems import Problem, Severity  # noqa: E402
-from dangjian.render import (  # noqa: E402
-    SHOWCASE_JSON,
-    expand_markers,
-    generate_pages,
-    render_attachments,
-    render_model_header,
-    render_study_header,
-)
-from dangjian.sanitize import sanitize_page  # noqa: E402
-from dangjian.settings import Settings  # noqa: E402
-from dangjian.showcase import card_rendition, render_showcase_json  # noqa: E402
-from dangjian.search import annotate, page_facets  # noqa: E402
-from dangjian.search_index import SearchIndex, write_index  # noqa: E402
+from dangjian.fingerprints import PageFingerprints, stamp_of
+from dangjian.generate import Plan, PostPass, SiteConfig, complete_page, config_problems, image_pipeline, plan_site
+from dangjian.images import ImagePipeline
+from dangjian.problems import Problem, Severity
+from dangjian.settings import Settings
 
 log = logging.getLogger("mkdocs.hooks.dangjian")
 
@@ -53,12 +39,11 @@ class _State:
 
     root: Path
     settings: Settings
-    site: Site
     images: ImagePipeline
+    plan: Plan
+    post: PostPass
     fingerprints: PageFingerprints
     search_expected: int = 0
-    image_sources: dict[str, Path]
-    search: SearchIndex
 
 
 _state = _State()
@@ -75,12 +60,6 @@ def report(problems: list[Problem]) -> None:
             log.info(problem.format())
 
 
-def _abort_on(problems: list[Problem]) -> None:
-    """Stop the build before it starts, with the problems' Chinese messages (no traceback)."""
-    if problems:
-        raise Abort("构建已停止：\n" + "\n".join(p.format() for p in problems))
-
-
 def _own_search(config: MkDocsConfig) -> bool:
     """True when the site's own index is built (Material's search plugin is not configured)."""
     return "search" not in config.plugins and "material/search" not in config.plugins
@@ -89,20 +68,14 @@ def _own_search(config: MkDocsConfig) -> bool:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
-    _abort_on(linked_folder_problems(Path(config.docs_dir), _state.root))  # before MkDocs walks docs/ following links
     _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
-    previous = getattr(_state, "search", None)
+    previous = getattr(_state, "post", None)
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind
-        previous.close()
-    # Our index replaces Material's; with Material's search plugin configured, none is collected.
-    _state.search = SearchIndex(background=_own_search(config))
-    if not config.use_directory_urls:
-        problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
-                                "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls"))
+        previous.search.close()
+    problems += config_problems(SiteConfig(Path(config.config_file_path), dict(config)))
     report(problems)
     settings = _state.settings
-    _state.images = ImagePipeline(_state.root / settings.image_cache_dir, _state.root,
-                                  quality=settings.image_quality, warn_bytes=settings.image_warn_mb * 1048576)
+    _state.images = image_pipeline(_state.root, settings)
     return config
 
 
@@ -118,78 +91,43 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    """Load and validate the content, drop drafts, add generated pages and bundle files."""
-    settings = _state.settings
-    site = _state.site = load_site(_state.root, Path(config.docs_dir), settings)
-    report(site.problems)
-    drop_unpublished(files, config.docs_dir, site.content)  # allow-list, no symlinks: before anything is copied
-    for src_uri in sorted(site.excluded_docs):
-        file = files.get_file_from_path(src_uri)
-        if file is not None:
+    """The generator's pre-pass (dangjian.generate.plan_site) applied to MkDocs' file list."""
+    docs_dir = Path(config.docs_dir)
+    writers = {f.src_uri: f for f in files if not f.generated_by and not f.inclusion.is_excluded()
+               and Path(f.abs_src_path).is_relative_to(docs_dir)}
+    plan = _state.plan = plan_site(SiteConfig(Path(config.config_file_path), dict(config)), _state.settings,
+                                   {uri: Path(f.abs_src_path) for uri, f in writers.items()}, _state.images)
+    report(plan.problems)
+    # Our index replaces Material's; with Material's search plugin configured, none is collected.
+    _state.post = PostPass(plan, own_search=_own_search(config))
+    kept = plan.writer_pages.keys() | plan.copies.keys()
+    for uri, file in writers.items():  # drafts, registries, pages named like generated ones, original photos
+        if uri not in kept:
             files.remove(file)
     # Fingerprints let `mkdocs serve --dirty` rebuild only the generated pages that changed.
     _state.fingerprints = PageFingerprints(_state.root / ".cache", Path(config.site_dir),
                                            stamp_of([Path(config.config_file_path), Path(config.theme.custom_dir or _state.root)]))
-    for page in generate_pages(site, settings):
-        file = _GeneratedPage.generated(config, page.src_uri, content=page.markdown)
-        file.changed = _state.fingerprints.record(page.src_uri, page.markdown)
-        _add(files, file)
-    _track_writer_pages(files, site)
-    for brand in site.brands:  # "编辑此页" of a generated brand page opens its brands/<slug>/index.md
-        files.get_file_from_path(brand.src_uri).edit_uri = source_edit_path(brand.folder / "index.md", Path(config.docs_dir))
-    # 数据总览 (static SVG charts) and the RSS feed of new brands and study materials.
-    stats = render_stats_page(site)
-    _add(files, File.generated(config, stats.src_uri, content=stats.markdown))
-    _add(files, File.generated(config, FEED_PATH, content=render_feed(site, config.site_url or "", config.site_name, config.site_description or "")))
-    # Photos are published only as processed copies (no EXIF/GPS); originals stay out of the site.
-    sources: dict[str, Path] = {}
-    jobs: list[ImageJob] = []
-    for brand in site.brands:
-        page = f"{settings.brands_dir}/{brand.slug}/index.md"
-        for path in bundle_files(brand.folder, _state.root):  # photos and attachments only, never a symlink
-            if path.name == "index.md":
-                continue
-            site_path = f"brands/{brand.slug}/{path.name}"
-            if path.suffix.lower() not in IMAGE_SUFFIXES:
-                _add(files, File.generated(config, site_path, abs_src_path=str(path)))
-                continue
-            sources[site_path] = path
-            _add(files, _ProcessedImage.generated(config, site_path, abs_src_path=str(path)))
-            jobs.append(ImageJob(path, "photo", page))
-            if path.name == brand.meta.cover:
-                jobs.append(ImageJob(path, "thumb", page, field="cover"))
-            if path.name == brand.meta.logo:
-                jobs.append(ImageJob(path, "logo", page, field="logo"))
-    for file in list(files):
-        if file.is_media_file() and Path(file.src_uri).suffix.lower() in IMAGE_SUFFIXES \
-                and not file.src_uri.startswith("assets/") and not isinstance(file, _ProcessedImage):
-            sources[file.dest_uri] = Path(file.abs_src_path)
-            jobs.append(ImageJob(Path(file.abs_src_path), "photo", f"docs/{file.src_uri}"))
-            files.remove(file)
-            files.append(_ProcessedImage.generated(config, file.src_uri, abs_src_path=file.abs_src_path))
-    _state.image_sources = sources
-    report(_state.images.run(jobs))
+    for uri, markdown in plan.pages.items():
+        file = _GeneratedPage.generated(config, uri, content=markdown)
+        file.changed = _state.fingerprints.record(uri, markdown)
+        files.append(file)
+    _track_writer_pages(files, plan)
+    for uri, path in plan.edit_paths.items():
+        files.get_file_from_path(uri).edit_uri = path
+    for uri, text in plan.files.items():  # the RSS feed and the showcase data
+        files.append(File.generated(config, uri, content=text))
+    for uri, path in plan.copies.items():  # brand bundles' attachments (docs files are already listed)
+        if uri not in writers:
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+    for uri, path in plan.originals.items():  # known to link validation, never copied
+        files.append(_ProcessedImage.generated(config, uri, abs_src_path=str(path)))
     images = _state.images
-    # Every published brand for the showcase filter, with the card thumbnails just processed.
-    _add(files, File.generated(config, SHOWCASE_JSON, content=render_showcase_json(
-        site, lambda brand: card_rendition(brand, sources.get, images))))
     log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
-    _state.search_expected = sum(1 for f in files.documentation_pages() if page_facets(site, f.src_uri, "-") is not None)
+    _state.search_expected = plan.search_expected()
     return files
 
 
-def _completed(markdown: str, src_uri: str, site: Site) -> str:
-    """A writer's page as built: facts boxes and attachments added, ``<!-- dangjian:… -->`` markers expanded."""
-    model = site.model_by_uri(src_uri)
-    if model is not None:
-        markdown = render_model_header(model, site) + markdown
-    study = site.study_by_uri(src_uri)
-    if study is not None:
-        markdown = render_study_header(study, site) + markdown + render_attachments(study)
-    return expand_markers(markdown, src_uri, site, _state.settings)
-
-
-def _track_writer_pages(files: Files, site: Site) -> None:
+def _track_writer_pages(files: Files, plan: Plan) -> None:
     """Mark writers' pages whose generated parts changed, so `serve --dirty` rebuilds them.
 
     MkDocs' dirty build rebuilds a page only when its source file is newer than its HTML;
@@ -203,12 +141,12 @@ def _track_writer_pages(files: Files, site: Site) -> None:
             continue
         src_uri = file.src_uri
         markdown = ""
-        if site.study_by_uri(src_uri) is None and site.model_by_uri(src_uri) is None:
+        if plan.site.study_by_uri(src_uri) is None and plan.site.model_by_uri(src_uri) is None:
             try:
                 markdown = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 continue  # the loader or MkDocs reports unreadable files
-        built = _completed(markdown, src_uri, site)
+        built = complete_page(markdown, src_uri, plan)
         if built != markdown and _state.fingerprints.record("writer:" + src_uri, built):
             file.is_modified = _always_modified  # type: ignore[method-assign]
 
@@ -244,7 +182,7 @@ def on_serve(server, config: MkDocsConfig, builder):
             for handler in server.observer._handlers.get(watch, ()):
                 refs[path] = native.schedule(handler, path, recursive=watch.is_recursive, event_filter=changes)
         native.start()
-    except Exception as exc:  # noqa: BLE001 - no notifications here: MkDocs' polling still works
+    except Exception as exc:
         log.info("dangjian: 无法使用系统的文件改动通知（%s），预览改为每 0.5 秒检查一次文件", exc)
         return server
     server.observer, server._watch_refs = native, refs
@@ -299,46 +237,26 @@ class _ProcessedImage(File):
         pass
 
 
-def _add(files: Files, file: File) -> None:
-    existing = files.get_file_from_path(file.src_uri)
-    if existing is not None and not existing.generated_by:
-        report([Problem(f"docs/{file.src_uri}", "该文件与系统自动生成的页面同名，会被覆盖。",
-                        "请删除或改名该文件；这个页面由 brands/ 和登记表自动生成。", code="layout")])
-        files.remove(existing)
-    files.append(file)
-
-
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Add facts boxes to model and study pages and expand ``<!-- dangjian:… -->`` markers."""
-    return _completed(markdown, page.file.src_uri, _state.site)
+    return complete_page(markdown, page.file.src_uri, _state.plan)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Sanitise the article (writers' HTML is untrusted), then responsive ``<picture>`` for every photo."""
-    output = sanitize_page(output)
-    output = rewrite_images(output, page.url, _state.image_sources.get, _state.images)
-    # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
-    facets = page_facets(_state.site, page.file.src_uri, page.title)
-    output = annotate(output, facets)
-    if _own_search(config):
-        _state.search.add(page.url, output, facets)
-    return output
+    """The generator's post-pass for one page: responsive photos, search facets, the search index."""
+    return _state.post.page(output, page.url, page.file.src_uri, page.title)
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Publish the processed images (from the cache) and write the search index."""
-    _state.images.publish(Path(config.site_dir))
+    """The generator's post-pass for the site: processed photos, sitemap, search index."""
     _state.fingerprints.save()
-    if not _own_search(config):
-        _state.search.close()
-    elif len(_state.search.docs) < _state.search_expected:
-        # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site.
-        _state.search.close()
-        log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(_state.search.docs))
-    else:
-        stats, problems = write_index(_state.search, Path(config.site_dir))
-        report(problems)
-        if _state.search.fallback_reason:
-            log.info("dangjian: 搜索索引改在主进程中生成（后台进程不可用：%s）", _state.search.fallback_reason)
-        if stats:
-            log.info("dangjian: 搜索索引 %d 页，%d 个分片，%.1f 秒，%d KB", stats.pages, stats.shards, stats.seconds, stats.bytes // 1024)
+    post = _state.post
+    partial = post.own_search and len(post.search.docs) < _state.search_expected
+    stats, problems = post.site(Path(config.site_dir), partial=partial)
+    report(problems)
+    if partial:  # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site
+        log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(post.search.docs))
+    if post.search.fallback_reason:
+        log.info("dangjian: 搜索索引改在主进程中生成（后台进程不可用：%s）", post.search.fallback_reason)
+    if stats:
+        log.info("dangjian: 搜索索引 %d 页，%d 个分片，%.1f 秒，%d KB", stats.pages, stats.shards, stats.seconds, stats.bytes // 1024)

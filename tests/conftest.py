@@ -8,6 +8,7 @@ repository's own sample content once per test session.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -125,13 +126,29 @@ def _write(path: Path, data: str | bytes) -> None:
         path.write_text(textwrap.dedent(data) if data.startswith("\n") else data, encoding="utf-8")
 
 
-def run_build(project: Path, *, strict: bool = False, site_dir: Path | None = None, config_file: str = "mkdocs.yml") -> BuildResult:
-    """Run the real ``mkdocs build`` in ``project``; return code, combined log and site dir."""
+#: The engine the tests build with (``DJ_ENGINE``, as ./dev.sh build; None: mkdocs.yml's, else MkDocs).
+ENGINE = os.environ.get("DJ_ENGINE") or None
+
+
+def run_build(project: Path, *, strict: bool = False, site_dir: Path | None = None, config_file: str = "mkdocs.yml",
+              engine: str | None = ENGINE) -> BuildResult:
+    """Build ``project`` as ``./dev.sh build`` does (scripts/generate.py: pre-pass, engine, post-pass)."""
     site = site_dir or project / "site"
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", config_file, "-d", str(site)]
+    cmd = [sys.executable, str(REPO / "scripts" / "generate.py"), "build", "-f", config_file, "-d", str(site)]
+    if engine:
+        cmd += ["--engine", engine]
     if strict:
         cmd.append("--strict")
     proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, encoding="utf-8", timeout=600)
+    return BuildResult(proc.returncode, proc.stdout + proc.stderr, site)
+
+
+def run_hook_build(project: Path, *, strict: bool = False, site_dir: Path | None = None) -> BuildResult:
+    """Plain ``mkdocs build`` with the hook (scripts/hooks.py), as ``mkdocs serve`` previews."""
+    site = site_dir or project / "site"
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-d", str(site)] + (["--strict"] if strict else [])
+    proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, encoding="utf-8", timeout=600,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "true", "DISABLE_MKDOCS_2_WARNING": "true"})
     return BuildResult(proc.returncode, proc.stdout + proc.stderr, site)
 
 

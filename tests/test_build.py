@@ -196,7 +196,7 @@ def bad_strict(bad, tmp_path_factory):
 def test_bad_input_messages_in_strict_build(bad_strict, expected):
     result = bad_strict
     assert result.returncode != 0
-    assert "Aborted with" in result.output
+    assert "构建已停止" in result.output
     assert expected in result.output, result.output
     assert "Traceback" not in result.output
 

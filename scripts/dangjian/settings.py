@@ -44,6 +44,9 @@ class Settings:
     image_warn_mb: int = 10
     """An original photo larger than this many MB is a warning (it is still processed)."""
 
+    engine: str = "mkdocs"
+    """Which engine builds the site: mkdocs, properdocs or zensical (environment variable DJ_ENGINE overrides it)."""
+
     intranet_hosts: tuple = ()
     """Host names of intranet sites that content may link to and load resources from (e.g. ``oa.minghu.intranet``)."""
 

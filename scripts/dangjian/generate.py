@@ -1,0 +1,580 @@
+"""The engine-neutral generator: a pre-pass before any engine and a post-pass after it.
+
+The site's own content (brand pages, listings, units, categories, tags, coverage,
+stats, feed, showcase data, search index, photo renditions) is made here, never
+inside an engine, so MkDocs, ProperDocs and Zensical build the same site::
+
+    plan = plan_site(project, config)         # load, validate, generate, process photos
+    write_stage(plan, stage_dir, engine)      # pre-pass: a complete docs tree + engine config
+    <engine> build -f stage_dir/mkdocs.yml    # MkDocs, ProperDocs or Zensical (no hooks needed)
+    finish_built_site(plan, site_dir)         # post-pass over the built HTML
+
+The MkDocs hook (``scripts/hooks.py``) calls the same :func:`plan_site`,
+:func:`complete_page`, :meth:`PostPass.page` and :meth:`PostPass.site` for
+the fast ``mkdocs serve --dirty`` preview.  This module never imports an engine.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import os
+import posixpath
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import yaml
+
+from .charts import render_stats_page
+from .edit import source_edit_path
+from .feed import FEED_PATH, render_feed
+from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images
+from .loader import bundle_files, load_site
+from .model import Site
+from .problems import Problem, Severity
+from .render import (
+    SHOWCASE_JSON,
+    expand_markers,
+    generate_pages,
+    page_url,
+    render_attachments,
+    render_model_header,
+    render_study_header,
+)
+from .search import annotate, page_facets
+from .search_index import OUT_DIR as SEARCH_DIR
+from .search_index import IndexStats, SearchIndex, write_index
+from .settings import Settings
+from .showcase import card_rendition, render_showcase_json
+from .sources import split_front_matter
+
+#: Engines that build the staged tree; the first is the default.
+ENGINES = ("mkdocs", "properdocs", "zensical")
+DEFAULT_ENGINE = "mkdocs"
+#: Environment variable that overrides ``extra.dangjian.engine``.
+ENGINE_ENV = "DJ_ENGINE"
+#: What silences the English end-of-life banners: Material's (``NO_MKDOCS_2_WARNING``,
+#: material/templates/__init__.py) and the ProperDocs notice (``DISABLE_MKDOCS_2_WARNING=true``,
+#: properdocs/replacement_warning.py; Material also skips its ProperDocs paragraph for it).
+QUIET_ENV = {"NO_MKDOCS_2_WARNING": "true", "DISABLE_MKDOCS_2_WARNING": "true"}
+#: MkDocs' default ``exclude_docs``: dot files and a top-level ``templates/`` folder.
+_EXCLUDED_DOC = re.compile(r"(^|/)\.|^templates/")
+SITEMAP = "sitemap.xml"
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@dataclass
+class SiteConfig:
+    """What the generator needs from ``mkdocs.yml`` (the engines read the rest themselves)."""
+
+    config_file: Path
+    data: dict[str, Any]
+
+    @property
+    def root(self) -> Path:
+        return self.config_file.resolve().parent
+
+    @property
+    def docs_dir(self) -> Path:
+        return (self.root / str(self.data.get("docs_dir") or "docs")).resolve()
+
+    @property
+    def site_url(self) -> str:
+        return str(self.data.get("site_url") or "")
+
+    @property
+    def site_name(self) -> str:
+        return str(self.data.get("site_name") or "")
+
+    @property
+    def site_description(self) -> str:
+        return str(self.data.get("site_description") or "")
+
+    def edit_url(self, path: str | None) -> str | None:
+        """MkDocs' rule (``Page._set_edit_url``): ``repo_url`` joined with ``edit_uri`` + ``path``."""
+        repo_url, edit_uri = self.data.get("repo_url"), self.data.get("edit_uri")
+        if path is None or not edit_uri:
+            return None
+        edit_uri = str(edit_uri) if str(edit_uri).endswith("/") else f"{edit_uri}/"
+        base = str(repo_url or "")
+        if base and not base.endswith("/"):
+            base += "/"
+        return urljoin(base, edit_uri + path)
+
+    @property
+    def settings_mapping(self) -> dict | None:
+        extra = self.data.get("extra") or {}
+        return extra.get("dangjian") if hasattr(extra, "get") else None
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """``mkdocs.yml`` as data: ``!ENV`` and ``!!python/name`` tags are kept as plain values."""
+
+
+def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        return {"!tag": suffix, "value": value}
+    if isinstance(node, yaml.SequenceNode):
+        return {"!tag": suffix, "value": loader.construct_sequence(node)}
+    return {"!tag": suffix, "value": loader.construct_mapping(node)}
+
+
+_ConfigLoader.add_multi_constructor("!", _tagged)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+
+
+def load_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    """Read ``mkdocs.yml``; a broken file is a Chinese problem, not a traceback."""
+    name = config_file.name
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)
+    except OSError as exc:
+        return None, [Problem(name, f"无法读取配置文件：{exc.strerror or exc}", "确认在项目目录中运行，且 mkdocs.yml 存在。", code="config")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [Problem(name, "配置文件的 YAML 格式有误。", "检查该行的缩进和冒号（冒号后要有空格）。",
+                              line=mark.line + 1 if mark else None, code="config")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, "配置文件应是“键: 值”的形式。", "参照仓库中的 mkdocs.yml 修改。", code="config")]
+    return SiteConfig(config_file.resolve(), data), []
+
+
+def config_problems(config: SiteConfig) -> list[Problem]:
+    """Settings of mkdocs.yml the generated pages depend on."""
+    if config.data.get("use_directory_urls") is False:
+        return [Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
+                        "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls")]
+    return []
+
+
+def resolve_engine(config: SiteConfig | None, environ: dict[str, str] | None = None) -> tuple[str, list[Problem]]:
+    """The engine to build with: ``DJ_ENGINE``, else ``extra.dangjian.engine``, else MkDocs."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(ENGINE_ENV) or ((config.settings_mapping or {}).get("engine") if config else None) or DEFAULT_ENGINE
+    source = f"环境变量 {ENGINE_ENV}" if environ.get(ENGINE_ENV) else "mkdocs.yml"
+    engine = str(value).strip().lower()
+    if engine not in ENGINES:
+        return DEFAULT_ENGINE, [Problem(source, f"不认识的构建引擎“{value}”。", f"可用的引擎有：{'、'.join(ENGINES)}。",
+                                        field="engine", code="settings")]
+    return engine, []
+
+
+# ---------------------------------------------------------------- pre-pass: the plan
+
+
+@dataclass
+class Plan:
+    """Everything one build knows before an engine runs; made by :func:`plan_site`."""
+
+    config: SiteConfig
+    settings: Settings
+    site: Site
+    images: ImagePipeline
+    #: generated pages by their source URI (``units/x.md``, ``brands/x/index.md`` …) → Markdown
+    pages: dict[str, str] = field(default_factory=dict)
+    #: generated files that are not pages (feed, showcase data) → text
+    files: dict[str, str] = field(default_factory=dict)
+    #: files published as they are (brand bundles' attachments, docs' assets): site path → source
+    copies: dict[str, Path] = field(default_factory=dict)
+    #: original photos, published only as processed copies: site path → source
+    originals: dict[str, Path] = field(default_factory=dict)
+    #: writers' pages that are built (drafts and registries left out): source URI → file
+    writer_pages: dict[str, Path] = field(default_factory=dict)
+    #: where "编辑此页" of a page points, relative to docs_dir (brands: ``../brands/x/index.md``)
+    edit_paths: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.config.docs_dir
+
+    def page_uris(self) -> list[str]:
+        """Every page of the site (writers' and generated), sorted."""
+        return sorted(set(self.writer_pages) | set(self.pages))
+
+    def search_expected(self) -> int:
+        """How many pages a full build adds to the search index."""
+        return sum(1 for uri in self.page_uris() if page_facets(self.site, uri, "-") is not None)
+
+    def edit_path(self, src_uri: str) -> str | None:
+        """Path for the edit link of a page; ``None`` for generated listings."""
+        if src_uri in self.edit_paths:
+            return self.edit_paths[src_uri]
+        return src_uri if src_uri in self.writer_pages else None
+
+
+def scan_docs(docs_dir: Path) -> dict[str, Path]:
+    """The docs folder's files by source URI, as MkDocs sees them (no dot files, no ``templates/``)."""
+    found: dict[str, Path] = {}
+    if not docs_dir.is_dir():
+        return found
+    for folder, dirs, names in os.walk(docs_dir, followlinks=True):
+        rel_dir = Path(folder).relative_to(docs_dir).as_posix()
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            uri = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if not _EXCLUDED_DOC.search(uri):
+                found[uri] = Path(folder) / name
+    return found
+
+
+def image_pipeline(root: Path, settings: Settings) -> ImagePipeline:
+    """The photo pipeline with the project's settings (kept across ``mkdocs serve`` rebuilds by the hook)."""
+    return ImagePipeline(root / settings.image_cache_dir, root, quality=settings.image_quality,
+                         warn_bytes=settings.image_warn_mb * 1048576)
+
+
+def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path] | None = None,
+              images: ImagePipeline | None = None) -> Plan:
+    """Load and validate the content, generate every page and process every photo.
+
+    ``doc_files`` are the docs folder's files by source URI (an engine's own list in the
+    hook; :func:`scan_docs` otherwise).  Problems are collected in ``plan.problems``.
+    """
+    root, docs_dir = config.root, config.docs_dir
+    doc_files = scan_docs(docs_dir) if doc_files is None else dict(doc_files)
+    images = images or image_pipeline(root, settings)
+    site = load_site(root, docs_dir, settings)
+    plan = Plan(config, settings, site, images)
+    plan.problems += site.problems
+    for uri in site.excluded_docs:
+        doc_files.pop(uri, None)
+    generated = generate_pages(site, settings)
+    generated.append(render_stats_page(site))
+    for page in generated:
+        if page.src_uri in doc_files:
+            plan.problems.append(Problem(f"docs/{page.src_uri}", "该文件与系统自动生成的页面同名，会被覆盖。",
+                                         "请删除或改名该文件；这个页面由 brands/ 和登记表自动生成。", code="layout"))
+            doc_files.pop(page.src_uri)
+        plan.pages[page.src_uri] = page.markdown
+    for brand in site.brands:  # "编辑此页" of a generated brand page opens its brands/<slug>/index.md
+        plan.edit_paths[brand.src_uri] = source_edit_path(brand.folder / "index.md", docs_dir)
+    jobs: list[ImageJob] = []
+    for brand in site.brands:
+        page = f"{settings.brands_dir}/{brand.slug}/index.md"
+        for path in bundle_files(brand.folder, root):  # never a file linked from outside the project
+            if path.name == "index.md":
+                continue
+            site_path = f"brands/{brand.slug}/{path.name}"
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                plan.copies[site_path] = path
+                continue
+            plan.originals[site_path] = path
+            jobs.append(ImageJob(path, "photo", page))
+            if path.name == brand.meta.cover:
+                jobs.append(ImageJob(path, "thumb", page, field="cover"))
+            if path.name == brand.meta.logo:
+                jobs.append(ImageJob(path, "logo", page, field="logo"))
+    for uri, path in doc_files.items():
+        if uri.endswith(".md"):
+            plan.writer_pages[uri] = path
+        elif Path(uri).suffix.lower() in IMAGE_SUFFIXES and not uri.startswith("assets/"):
+            # Photos are published only as processed copies (no EXIF/GPS); originals stay out of the site.
+            plan.originals[uri] = path
+            jobs.append(ImageJob(path, "photo", f"docs/{uri}"))
+        else:
+            plan.copies[uri] = path
+    plan.problems += images.run(jobs)
+    plan.files[FEED_PATH] = render_feed(site, config.site_url, config.site_name, config.site_description)
+    # Every published brand for the showcase filter, with the card thumbnails just processed.
+    plan.files[SHOWCASE_JSON] = render_showcase_json(site, lambda brand: card_rendition(brand, plan.originals.get, images))
+    return plan
+
+
+def complete_page(markdown: str, src_uri: str, plan: Plan) -> str:
+    """A writer's page as built: facts boxes and attachments added, ``<!-- dangjian:… -->`` markers expanded."""
+    site = plan.site
+    model = site.model_by_uri(src_uri)
+    if model is not None:
+        markdown = render_model_header(model, site) + markdown
+    study = site.study_by_uri(src_uri)
+    if study is not None:
+        markdown = render_study_header(study, site) + markdown + render_attachments(study)
+    return expand_markers(markdown, src_uri, site, plan.settings)
+
+
+# ---------------------------------------------------------------- pre-pass: the staged tree
+
+
+def staged_uri(src_uri: str) -> str:
+    """Where a generated page is staged: ``units/x.md`` → ``units/x/index.md``.
+
+    A page at ``<dir>/index.md`` lives in the folder of its URL, so a relative link
+    means the same to every engine (the generated HTML links relative to the URL).
+    """
+    if src_uri == "index.md" or src_uri.endswith("/index.md"):
+        return src_uri
+    return src_uri.removesuffix(".md") + "/index.md"
+
+
+_MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>#]+\.md)(#[^)\s>]*)?")
+
+
+def restage_links(markdown: str, src_uri: str, moved: dict[str, str]) -> str:
+    """Point a writer's Markdown links at generated pages' staged paths (``../tags.md`` → ``../tags/index.md``)."""
+    if not moved:
+        return markdown
+    base = posixpath.dirname(src_uri)
+
+    def replace(match: re.Match) -> str:
+        target = match.group(2)
+        if "://" in target:
+            return match.group(0)
+        resolved = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target.lstrip("/")
+        new = moved.get(resolved)
+        if new is None:
+            return match.group(0)
+        return match.group(1) + posixpath.relpath(new, base or ".") + (match.group(3) or "")
+
+    return _MD_LINK.sub(replace, markdown)
+
+
+def restage_nav(nav: Any, moved: dict[str, str]) -> Any:
+    """The ``nav`` of mkdocs.yml with generated pages at their staged paths."""
+    if isinstance(nav, str):
+        return moved.get(nav, nav)
+    if isinstance(nav, list):
+        return [restage_nav(item, moved) for item in nav]
+    if isinstance(nav, dict):
+        return {key: restage_nav(value, moved) for key, value in nav.items()}
+    return nav
+
+
+#: Keys of mkdocs.yml that only the MkDocs adapter uses.
+_HOOK_ONLY = ("hooks", "watch")
+
+
+def stage_config(plan: Plan, engine: str, stage_docs: str, site_dir: str) -> dict[str, Any]:
+    """The engine's configuration: mkdocs.yml pointed at the staged docs, without hooks."""
+    data = {k: v for k, v in plan.config.data.items() if k not in _HOOK_ONLY}
+    moved = {uri: staged_uri(uri) for uri in plan.pages}
+    data["docs_dir"] = stage_docs
+    data["site_dir"] = site_dir
+    theme = dict(data.get("theme") or {})
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = str((plan.root / theme["custom_dir"]).resolve())
+    if "nav" in data:
+        data["nav"] = restage_nav(data["nav"], moved)
+    if engine == "zensical":
+        # Zensical's default look is its new "modern" variant; the site is designed on Material's.
+        theme["variant"] = "classic"
+        # Its built-in search and tags plugin would add a second search and tag chips of their own.
+        data["plugins"] = {"search": {"enabled": False}, "tags": {"enabled": False}}
+    data["theme"] = theme
+    return data
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless the file already holds it (engines that cache by time see no change)."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def _link_if_changed(path: Path, source: Path) -> None:
+    try:
+        st, src = path.stat(), source.stat()
+        if st.st_ino == src.st_ino or (st.st_size == src.st_size and st.st_mtime_ns == src.st_mtime_ns):
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    try:
+        os.link(source, path)
+    except OSError:  # another file system, or links not allowed
+        shutil.copy2(source, path)
+
+
+@dataclass
+class Stage:
+    """A written staged tree: its config file and docs folder."""
+
+    root: Path
+    config_file: Path
+    docs_dir: Path
+    site_dir: Path
+    written: int = 0
+
+
+def write_stage(plan: Plan, stage_dir: Path, engine: str) -> Stage:
+    """Pre-pass: write the complete docs tree an engine builds, and its configuration.
+
+    Writers' pages are completed (facts boxes, markers, links to generated pages
+    restaged); every generated page is written as ``<dir>/index.md``; drafts and
+    excluded files are left out; bundle files and docs assets are hard-linked;
+    each original photo is an empty placeholder (so engines resolve its links)
+    that the post-pass removes.  Only files whose content changed are rewritten.
+    """
+    docs = stage_dir / "docs"
+    wanted: dict[Path, bytes | Path] = {}
+    moved = {uri: staged_uri(uri) for uri in plan.pages}
+    for uri, markdown in plan.pages.items():
+        wanted[docs / staged_uri(uri)] = markdown.encode("utf-8")
+    for uri, path in plan.writer_pages.items():
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # the loader reports unreadable files
+        _meta, body, _line = split_front_matter(text)
+        head = text[: len(text) - len(body)]  # the front matter as written; engines read it themselves
+        wanted[docs / uri] = (head + restage_links(complete_page(body, uri, plan), uri, moved)).encode("utf-8")
+    for uri, text in plan.files.items():
+        wanted[docs / uri] = text.encode("utf-8")
+    for uri, path in plan.copies.items():
+        wanted[docs / uri] = path
+    for uri in plan.originals:
+        wanted[docs / uri] = b""
+    written = 0
+    for path, data in wanted.items():
+        if isinstance(data, Path):
+            _link_if_changed(path, data)
+        else:
+            written += _write_if_changed(path, data)
+    if docs.is_dir():  # files of an earlier build that are gone now (a deleted brand, a new draft)
+        for path in sorted(docs.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    site_dir = stage_dir / "site"
+    config = stage_config(plan, engine, "docs", "site")
+    config_file = stage_dir / "mkdocs.yml"
+    _write_if_changed(config_file, yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode("utf-8"))
+    return Stage(stage_dir, config_file, docs, site_dir, written)
+
+
+# ---------------------------------------------------------------- post-pass
+
+
+@dataclass
+class PostPass:
+    """The post-pass over built HTML: one :meth:`page` call per page, then :meth:`site`."""
+
+    plan: Plan
+    own_search: bool = True
+    search: SearchIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.search = SearchIndex(background=self.own_search)
+
+    def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
+        """Responsive ``<picture>`` for every processed photo; search facets; the page into the index."""
+        plan = self.plan
+        page_html = rewrite_images(page_html, url, plan.originals.get, plan.images)
+        # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
+        facets = page_facets(plan.site, src_uri, title)
+        page_html = annotate(page_html, facets)
+        if self.own_search:
+            self.search.add(url, page_html, facets)
+        return page_html
+
+    def site(self, site_dir: Path, *, partial: bool = False) -> tuple[IndexStats | None, list[Problem]]:
+        """Publish processed photos (never originals), the sitemap and the search index.
+
+        ``partial``: only some pages went through :meth:`page` (``serve --dirty``), so the
+        index already in the site is kept.
+        """
+        plan = self.plan
+        plan.images.publish(site_dir)
+        for uri in plan.originals:  # the staged placeholders (engines copy them like any file)
+            target = site_dir / uri
+            if target.is_file() and not target.is_symlink():
+                target.unlink()
+        write_sitemap(plan, site_dir)
+        if not self.own_search or partial:
+            self.search.close()
+            return None, []
+        return write_index(self.search, site_dir)
+
+
+def write_sitemap(plan: Plan, site_dir: Path) -> None:
+    """``sitemap.xml`` (+ ``.gz``) of every page but further pages of paginated listings."""
+    base = plan.config.site_url
+    if base and not base.endswith("/"):
+        base += "/"
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for uri in plan.page_uris():
+        if re.search(r"(^|/)page/\d+\.md$", uri) and uri in plan.pages:
+            continue
+        lines.append(f"    <url>\n         <loc>{html.escape(base + page_url(uri))}</loc>\n    </url>")
+    lines.append("</urlset>\n")
+    data = "\n".join(lines).encode("utf-8")
+    site_dir.mkdir(parents=True, exist_ok=True)
+    (site_dir / SITEMAP).write_bytes(data)
+    (site_dir / (SITEMAP + ".gz")).write_bytes(gzip.compress(data, mtime=0))
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_EDIT_LINK = re.compile(r'<a href="(?P<href>[^"]*)"(?P<attrs>[^>]*\brel="edit"[^>]*)>(?P<body>.*?)</a>', re.S)
+
+
+def page_title(page_html: str, site_name: str) -> str | None:
+    """The page title from ``<title>页面 - 网站</title>`` (the theme's format)."""
+    match = _TITLE.search(page_html)
+    if not match:
+        return None
+    title = html.unescape(match.group(1)).strip()
+    suffix = f" - {site_name}"
+    return title.removesuffix(suffix) if title != site_name else title
+
+
+def fix_edit_link(page_html: str, edit_url: str | None) -> str:
+    """Point the theme's "编辑此页" button at the page's real source, or remove it for generated pages."""
+    if edit_url is None:
+        return _EDIT_LINK.sub("", page_html, count=1)
+    href = html.escape(edit_url, quote=True)
+    return _EDIT_LINK.sub(lambda m: f'<a href="{href}"{m.group("attrs")}>{m.group("body")}</a>', page_html, count=1)
+
+
+def finish_built_site(plan: Plan, site_dir: Path, log: Callable[[str], None] = lambda _msg: None) -> list[Problem]:
+    """Post-pass over a site an engine built from the staged tree; returns problems."""
+    post = PostPass(plan)
+    problems: list[Problem] = []
+    for uri in plan.page_uris():
+        url = page_url(uri)
+        path = site_dir / url / "index.html"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            problems.append(Problem(f"docs/{uri}", "构建引擎没有生成这个页面。", "查看上面构建引擎的提示；修正后重新构建。", code="build"))
+            continue
+        text = post.page(text, url, uri, page_title(text, plan.config.site_name))
+        text = fix_edit_link(text, plan.config.edit_url(plan.edit_path(uri)))
+        path.write_text(text, encoding="utf-8")
+    stats, errs = post.site(site_dir)
+    problems += errs
+    if post.search.fallback_reason:
+        log(f"dangjian: 搜索索引改在主进程中生成（后台进程不可用：{post.search.fallback_reason}）")
+    if stats:
+        log(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒，{stats.bytes // 1024} KB")
+    return problems
+
+
+def has_failures(problems: list[Problem], strict: bool) -> bool:
+    """Errors and warnings fail a strict build; without ``--strict`` the rest is built (as MkDocs does)."""
+    return strict and any(p.severity in (Severity.ERROR, Severity.WARNING) for p in problems)
+
+
+__all__ = ["ENGINES", "SEARCH_DIR", "Plan", "PostPass", "SiteConfig", "complete_page", "finish_built_site",
+           "load_config", "plan_site", "resolve_engine", "write_stage"]

@@ -1,0 +1,221 @@
+"""Build the site with any engine: pre-pass → engine → post-pass (scripts/dangjian/generate.py).
+
+    python scripts/generate.py build [--strict] [-d site/] [-f mkdocs.yml] [--engine mkdocs|properdocs|zensical]
+    python scripts/generate.py stage [-f mkdocs.yml] [--engine ...]     only the pre-pass; prints the staged config
+    python scripts/generate.py serve [-a 127.0.0.1:8000] [--engine ...]  preview (MkDocs/ProperDocs: serve --dirty with
+                                                                         the hook; Zensical: rebuild on save)
+
+The engine is ``--engine``, else the environment variable ``DJ_ENGINE``, else
+``extra.dangjian.engine`` in mkdocs.yml, else MkDocs.  Every message a writer
+sees is Chinese; the engines' English end-of-life banners are switched off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dangjian.generate import (
+    ENGINES,
+    QUIET_ENV,
+    config_problems,
+    finish_built_site,
+    has_failures,
+    load_config,
+    plan_site,
+    resolve_engine,
+    write_stage,
+)
+from dangjian.problems import Problem, Severity
+from dangjian.settings import Settings
+
+#: Where each engine's staged tree lives, under the project (Zensical wants docs and site inside it).
+STAGE_DIR = ".cache/stage"
+_LEVEL = {Severity.ERROR: "ERROR   ", Severity.WARNING: "WARNING ", Severity.INFO: "INFO    "}
+
+
+def report(problems: list[Problem]) -> None:
+    """Print problems like the engines' log lines, in Chinese."""
+    for problem in problems:
+        print(f"{_LEVEL[problem.severity]} -  {problem.format()}", file=sys.stderr, flush=True)
+
+
+def info(message: str) -> None:
+    print(f"INFO     -  {message}", file=sys.stderr, flush=True)
+
+
+def engine_env() -> dict[str, str]:
+    """The environment for an engine: no English banners."""
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    return env
+
+
+def engine_command(engine: str, config_file: Path, site_dir: Path, strict: bool, command: str = "build") -> list[str]:
+    """The command line that runs ``engine`` on a staged config."""
+    if engine == "zensical":  # site_dir comes from the staged config (it must lie inside the stage)
+        cmd = [sys.executable, "-m", "zensical", command, "-f", str(config_file)]
+    else:
+        cmd = [sys.executable, "-m", engine, command, "-f", str(config_file)]
+        if command == "build":
+            cmd += ["-d", str(site_dir)]
+    if strict and command == "build":
+        cmd.append("--strict")
+    return cmd
+
+
+def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: bool) -> int:
+    """Pre-pass, engine build, post-pass; returns the exit code."""
+    started = time.perf_counter()
+    config, problems = load_config(config_path)
+    if config is None:
+        report(problems)
+        return 2
+    chosen, errs = resolve_engine(config, {"DJ_ENGINE": engine} if engine else None)
+    settings, settings_problems = Settings.from_mapping(config.settings_mapping)
+    problems = errs + settings_problems
+    problems += config_problems(config)
+    plan = plan_site(config, settings)
+    problems += plan.problems
+    report(problems)
+    images = plan.images
+    info(f"dangjian: 图片处理 {images.decodes + images.hits} 项，本次解码 {images.decodes} 张，缓存命中 {images.hits} 项")
+    strict = strict or bool(config.data.get("strict"))
+    if has_failures(problems, strict):
+        return _aborted(problems)
+    stage = write_stage(plan, config.root / STAGE_DIR / chosen, chosen)
+    prepass = time.perf_counter() - started
+    target = (site_dir or config.root / str(config.data.get("site_dir") or "site")).resolve()
+    info(f"dangjian: 用 {chosen} 构建（预处理 {prepass:.1f} 秒，改动 {stage.written} 个文件）")
+    out = stage.site_dir if chosen == "zensical" else target
+    proc = subprocess.run(engine_command(chosen, stage.config_file, out, strict), cwd=stage.root, env=engine_env())
+    if proc.returncode != 0:
+        print(f"ERROR    -  构建引擎 {chosen} 报告了问题（退出码 {proc.returncode}），网站没有生成完整。请按上面的提示修改后重新构建。",
+              file=sys.stderr)
+        return 1
+    if out != target:
+        _replace_dir(out, target)
+    post_started = time.perf_counter()
+    problems = finish_built_site(plan, target, info)
+    report(problems)
+    info(f"dangjian: 完成（后处理 {time.perf_counter() - post_started:.1f} 秒，共 {time.perf_counter() - started:.1f} 秒），网站在 {target}")
+    if has_failures(problems, strict):
+        return _aborted(problems)
+    return 0
+
+
+def _aborted(problems: list[Problem]) -> int:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = sum(p.severity is Severity.WARNING for p in problems)
+    print(f"构建已停止：发现 {errors} 个错误、{warnings} 个警告（严格模式 --strict 下警告也会停止构建）。请按上面的提示修改后重新构建。",
+          file=sys.stderr)
+    return 1
+
+
+def _replace_dir(source: Path, target: Path) -> None:
+    """Move the engine's output to ``target`` (renamed when on the same disk, copied otherwise)."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError:
+        shutil.copytree(source, target)
+        shutil.rmtree(source, ignore_errors=True)
+
+
+def serve(config_path: Path, engine: str | None, addr: str) -> int:
+    """Preview: MkDocs/ProperDocs run their fast ``serve --dirty`` with the hook; Zensical rebuilds on save."""
+    config, problems = load_config(config_path)
+    if config is None:
+        report(problems)
+        return 2
+    chosen, errs = resolve_engine(config, {"DJ_ENGINE": engine} if engine else None)
+    report(errs)
+    if chosen != "zensical":
+        cmd = [sys.executable, "-m", chosen, "serve", "--dirty", "-a", addr, "-f", str(config_path)]
+        return subprocess.call(cmd, cwd=config.root, env=engine_env())
+    return _serve_rebuilding(config_path, config.root, addr)
+
+
+def _serve_rebuilding(config_path: Path, root: Path, addr: str) -> int:
+    """Zensical runs no hooks: build with the generator, serve the folder, rebuild when a source changes."""
+    import functools
+    import http.server
+    import threading
+
+    site = root / STAGE_DIR / "preview-site"
+    build(config_path, site, "zensical", strict=False)
+    host, _, port = addr.rpartition(":")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port or 8000)), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    info(f"dangjian: 预览地址 http://{host or '127.0.0.1'}:{port or 8000}/ （保存文件后自动重新构建，刷新浏览器即可看到）")
+    watched = [root / "docs", root / "brands", root / "overrides", config_path]
+    last = _snapshot(watched)
+    try:
+        while True:
+            time.sleep(1.0)
+            now = _snapshot(watched)
+            if now != last:
+                last = now
+                build(config_path, site, "zensical", strict=False)
+    except KeyboardInterrupt:
+        server.shutdown()
+        return 0
+
+
+def _snapshot(paths: list[Path]) -> int:
+    stamp = 0
+    for path in paths:
+        items = path.rglob("*") if path.is_dir() else [path]
+        for item in items:
+            try:
+                st = item.stat()
+            except OSError:
+                continue
+            stamp = hash((stamp, str(item), st.st_mtime_ns, st.st_size))
+    return stamp
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(description="用 MkDocs、ProperDocs 或 Zensical 构建网站（自动生成的页面、图片和搜索索引由本项目生成）。")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("build", "构建网站"), ("stage", "只写出供构建引擎使用的文件（.cache/stage/<引擎>/）"), ("serve", "预览网站")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"), help="配置文件，默认为 mkdocs.yml")
+        p.add_argument("--engine", choices=ENGINES, default=None, help="构建引擎（默认读环境变量 DJ_ENGINE 或 mkdocs.yml）")
+        if name == "build":
+            p.add_argument("-d", "--site-dir", type=Path, default=None, help="输出目录，默认为 site/")
+            p.add_argument("-s", "--strict", action="store_true", help="严格模式：有错误或警告时构建失败")
+        if name == "serve":
+            p.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
+    args = parser.parse_args(argv)
+    config_path = args.config_file.resolve()
+    if args.command == "build":
+        return build(config_path, args.site_dir.resolve() if args.site_dir else None, args.engine, args.strict)
+    if args.command == "serve":
+        return serve(config_path, args.engine, args.dev_addr)
+    config, problems = load_config(config_path)
+    report(problems)
+    if config is None:
+        return 2
+    chosen, errs = resolve_engine(config, {"DJ_ENGINE": args.engine} if args.engine else None)
+    settings, more = Settings.from_mapping(config.settings_mapping)
+    plan = plan_site(config, settings)
+    report(errs + more + plan.problems)
+    stage = write_stage(plan, config.root / STAGE_DIR / chosen, chosen)
+    print(stage.config_file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
