@@ -6,9 +6,14 @@
 #   ./dev.sh check   review gate over the content (scripts/check.py; --format github|gitlab|json)
 #   ./dev.sh export  汇编: Word + PDF compilation of a selection (scripts/export.py --title … ; --help)
 #   ./dev.sh test    run every test (installs the venv, Debian chromium and nginx when missing)
+#   ./dev.sh lock    re-lock requirements*.txt from requirements*.in (uv, with hashes, Linux + Windows)
+#   ./dev.sh wheelhouse [DIR]  download every locked package for Linux and Windows (Python 3.11) for offline installs
+# The engine (mkdocs, properdocs, zensical) is DJ_ENGINE, else extra.dangjian.engine in mkdocs.yml.
 # Everything needed is installed from this repository's own files.
 set -euo pipefail
 cd "$(dirname "$0")"
+# No English end-of-life banners from the theme or ProperDocs in anything a writer runs.
+export NO_MKDOCS_2_WARNING=true DISABLE_MKDOCS_2_WARNING=true
 
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
@@ -17,17 +22,23 @@ if [ -z "$PYTHON" ]; then
   done
 fi
 
-ensure_venv() {
-  local stamp=.venv/.requirements.sha256
-  local want
-  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+# install_locked FILE...: install the hash-locked requirements (from a wheelhouse folder when DJ_WHEELHOUSE is set).
+install_locked() {
+  local stamp=.venv/.requirements.sha256 want
+  want=$(cat "$@" | sha256sum | cut -d' ' -f1)
   if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "==> 安装 Python 依赖（.venv）" >&2
     [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-    .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+    local args=()
+    for f in "$@"; do args+=(-r "$f"); done
+    if [ -n "${DJ_WHEELHOUSE:-}" ]; then args+=(--no-index --find-links "$DJ_WHEELHOUSE"); fi
+    .venv/bin/python -m pip install --disable-pip-version-check -q --require-hashes "${args[@]}"
     echo "$want" > "$stamp"
   fi
 }
+
+ensure_venv() { install_locked requirements.txt; }              # preview and build: runtime only
+ensure_dev_venv() { install_locked requirements.txt requirements-dev.txt; }  # tests, benchmarks
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
@@ -68,11 +79,11 @@ case "$cmd" in
   serve)
     ensure_venv
     echo "==> 快速预览：修改后只重建改动过的页面和受影响的列表页（--dirty）；发布前请用 ./dev.sh build 完整构建。" >&2
-    exec .venv/bin/mkdocs serve --dirty -a 127.0.0.1:8000 "$@"
+    exec .venv/bin/python scripts/generate.py serve -a 127.0.0.1:8000 "$@"
     ;;
   build)
     ensure_venv
-    exec .venv/bin/mkdocs build --strict "$@"
+    exec .venv/bin/python scripts/generate.py build --strict "$@"
     ;;
   publish)
     ensure_venv
@@ -89,12 +100,23 @@ case "$cmd" in
     exec .venv/bin/python scripts/export.py "$@"
     ;;
   test)
-    ensure_venv
+    ensure_dev_venv
     ensure_chromium
     exec .venv/bin/python -m pytest tests "$@"
     ;;
+  lock)
+    # uv resolves once for Linux and Windows (--universal) and records every file's hash.
+    ensure_dev_venv
+    [ -x .venv/bin/uv ] || .venv/bin/python -m pip install -q "uv==0.13.9"
+    .venv/bin/uv pip compile --universal --python-version 3.11.5 --generate-hashes -q -o requirements.txt requirements.in
+    .venv/bin/uv pip compile --universal --python-version 3.11.5 --generate-hashes -q -o requirements-dev.txt requirements-dev.in
+    ;;
+  wheelhouse)
+    ensure_venv
+    exec .venv/bin/python scripts/wheelhouse.py "$@"
+    ;;
   *)
-    sed -n '2,9p' "$0"
+    sed -n '2,13p' "$0"
     exit 2
     ;;
 esac

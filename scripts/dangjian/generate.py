@@ -319,30 +319,53 @@ def staged_uri(src_uri: str) -> str:
     return src_uri.removesuffix(".md") + "/index.md"
 
 
-_MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>#]+\.md)(#[^)\s>]*)?")
+#: Inline links and images ``](target "title")`` and reference definitions ``[id]: target``.
+_MD_LINK = re.compile(r"(?P<head>\]\(\s*<?|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)(?P<target>[^)\s>#?]+)(?P<tail>[#?][^)\s>]*)?", re.M)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+[^`\n]*?`+)")
 
 
-def restage_links(markdown: str, src_uri: str, moved: dict[str, str]) -> str:
-    """Point a writer's Markdown links at generated pages' staged paths (``../tags.md`` → ``../tags/index.md``)."""
-    if not moved:
-        return markdown
-    base = posixpath.dirname(src_uri)
+def restage_links(markdown: str, src_uri: str, staged: str, moved: dict[str, str]) -> str:
+    """A writer's relative Markdown links, rewritten for the page's staged place.
+
+    ``src_uri`` is where the page is written (``models/x.md``), ``staged`` where it is
+    staged (``models/x/index.md``); ``moved`` maps every page's source URI to its staged
+    one, so ``../tags.md`` becomes ``../tags/index.md`` and ``photo.jpg`` becomes ``../photo.jpg``.
+    Raw HTML is left alone: its links are relative to the page's URL, which does not change.
+    """
+    base, new_base = posixpath.dirname(src_uri), posixpath.dirname(staged)
 
     def replace(match: re.Match) -> str:
-        target = match.group(2)
-        if "://" in target:
+        target = match.group("target")
+        if _SCHEME.match(target) or target.startswith("/"):
             return match.group(0)
-        resolved = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target.lstrip("/")
-        new = moved.get(resolved)
-        if new is None:
+        resolved = posixpath.normpath(posixpath.join(base, target))
+        new = moved.get(resolved, resolved)
+        if new == resolved and base == new_base:
             return match.group(0)
-        return match.group(1) + posixpath.relpath(new, base or ".") + (match.group(3) or "")
+        rel = posixpath.relpath(new, new_base or ".")
+        if target.endswith("/") and not rel.endswith("/"):
+            rel += "/"
+        return match.group("head") + rel + (match.group("tail") or "")
 
-    return _MD_LINK.sub(replace, markdown)
+    out, fence = [], None
+    for line in markdown.splitlines(keepends=True):
+        opened = _FENCE.match(line)
+        if fence is not None:  # inside a code block: shown as written
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+        elif opened:
+            fence = opened.group(1)
+            out.append(line)
+        else:  # code spans are shown as written too
+            out.append("".join(part if i % 2 else _MD_LINK.sub(replace, part) for i, part in enumerate(_CODE_SPAN.split(line))))
+    return "".join(out)
 
 
 def restage_nav(nav: Any, moved: dict[str, str]) -> Any:
-    """The ``nav`` of mkdocs.yml with generated pages at their staged paths."""
+    """The ``nav`` of mkdocs.yml with pages at their staged paths."""
     if isinstance(nav, str):
         return moved.get(nav, nav)
     if isinstance(nav, list):
@@ -359,7 +382,7 @@ _HOOK_ONLY = ("hooks", "watch")
 def stage_config(plan: Plan, engine: str, stage_docs: str, site_dir: str) -> dict[str, Any]:
     """The engine's configuration: mkdocs.yml pointed at the staged docs, without hooks."""
     data = {k: v for k, v in plan.config.data.items() if k not in _HOOK_ONLY}
-    moved = {uri: staged_uri(uri) for uri in plan.pages}
+    moved = {uri: staged_uri(uri) for uri in plan.page_uris()}
     data["docs_dir"] = stage_docs
     data["site_dir"] = site_dir
     theme = dict(data.get("theme") or {})
@@ -420,15 +443,17 @@ class Stage:
 def write_stage(plan: Plan, stage_dir: Path, engine: str) -> Stage:
     """Pre-pass: write the complete docs tree an engine builds, and its configuration.
 
-    Writers' pages are completed (facts boxes, markers, links to generated pages
-    restaged); every generated page is written as ``<dir>/index.md``; drafts and
+    Writers' pages are completed (facts boxes, markers); every page, writers' and
+    generated, is written as ``<dir>/index.md`` (its URL's folder: raw HTML links
+    relative to the URL mean the same to every engine) with its Markdown links
+    rewritten to match; drafts and
     excluded files are left out; bundle files and docs assets are hard-linked;
     each original photo is an empty placeholder (so engines resolve its links)
     that the post-pass removes.  Only files whose content changed are rewritten.
     """
     docs = stage_dir / "docs"
     wanted: dict[Path, bytes | Path] = {}
-    moved = {uri: staged_uri(uri) for uri in plan.pages}
+    moved = {uri: staged_uri(uri) for uri in plan.page_uris()}
     for uri, markdown in plan.pages.items():
         wanted[docs / staged_uri(uri)] = markdown.encode("utf-8")
     for uri, path in plan.writer_pages.items():
@@ -438,7 +463,8 @@ def write_stage(plan: Plan, stage_dir: Path, engine: str) -> Stage:
             continue  # the loader reports unreadable files
         _meta, body, _line = split_front_matter(text)
         head = text[: len(text) - len(body)]  # the front matter as written; engines read it themselves
-        wanted[docs / uri] = (head + restage_links(complete_page(body, uri, plan), uri, moved)).encode("utf-8")
+        body = restage_links(complete_page(body, uri, plan), uri, moved[uri], moved)
+        wanted[docs / moved[uri]] = (head + body).encode("utf-8")
     for uri, text in plan.files.items():
         wanted[docs / uri] = text.encode("utf-8")
     for uri, path in plan.copies.items():

@@ -29,7 +29,7 @@ message says whether the published site changed (it does not, unless the
 switch itself already happened).
 
 This module does not import MkDocs: the build is a command run in a child
-process (``python -m mkdocs build --strict``).
+process (``python scripts/generate.py build --strict``, with the configured engine).
 """
 
 from __future__ import annotations
@@ -314,8 +314,9 @@ def precompress(site: Path) -> int:
 
 
 def build_command(project: Path, out: Path, config_file: str = "mkdocs.yml") -> list[str]:
-    """The strict MkDocs build used for a release."""
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(project / config_file), "-d", str(out)]
+    """The strict build used for a release: the generator with the configured engine (scripts/generate.py)."""
+    generator = Path(__file__).resolve().parent.parent / "generate.py"
+    return [sys.executable, str(generator), "build", "--strict", "-f", str(project / config_file), "-d", str(out)]
 
 
 def publish(project: Path, releases_dir: Path, *, keep: int = 5, command: list[str] | None = None,
@@ -323,7 +324,7 @@ def publish(project: Path, releases_dir: Path, *, keep: int = 5, command: list[s
     """Build a new release and make it current; on any failure leave ``current`` as it was.
 
     ``command`` replaces the build command (``{out}`` in an argument is replaced
-    by the output folder); by default a strict MkDocs build of ``project``.
+    by the output folder); by default a strict build of ``project`` with its configured engine.
     ``log`` receives one Chinese line as each step starts.
     """
     with publish_lock(releases_dir, wait):
@@ -342,7 +343,9 @@ def _publish(project: Path, releases_dir: Path, keep: int, command: list[str] | 
     try:
         cmd = [a.replace("{out}", str(partial)) for a in command] if command else build_command(project, partial)
         log(f"开始构建新版本 {name} …")
-        proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, encoding="utf-8", errors="replace")
+        # No English end-of-life banners in the log a writer reads (see dangjian.generate.QUIET_ENV).
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "true", "DISABLE_MKDOCS_2_WARNING": "true"}
+        proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
         if proc.returncode != 0 or not (partial / "index.html").is_file():
             raise PublishError(build_failure_message(proc.returncode, (proc.stdout + proc.stderr).strip()))
         # The sample nginx.conf lists the hashes of the allowed inline scripts; say so when they changed.
