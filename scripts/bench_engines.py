@@ -1,0 +1,91 @@
+"""Engine benchmark: prints figures (it asserts nothing; targets are read by people).
+
+    python scripts/bench_engines.py                 # 4,000 synthetic pages, every engine, preview edit loop
+    python scripts/bench_engines.py --pages 500 --no-serve
+
+On one synthetic project (scripts/synth_site.py) it times, in the same run:
+
+- today's hook build: ``mkdocs build`` with scripts/hooks.py (the first run also fills the
+  photo cache; every later build is warm, like CI with its cache restored);
+- the generator path for each engine: ``scripts/generate.py build --engine E`` (pre-pass →
+  engine → post-pass), with the generator's own share (pre-pass + post-pass seconds from its log);
+- the preview edit loop: ``mkdocs serve --dirty`` with the hook (what ``./dev.sh serve`` runs
+  for MkDocs and ProperDocs), seconds from saving a brand until the served page shows the edit.
+
+Targets (issue #13): the generator path with MkDocs no slower than the hook build; edit loop < 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_scale import measure, serve_loop  # noqa: E402
+from dangjian.generate import ENGINES, QUIET_ENV  # noqa: E402
+from synth_site import write_project  # noqa: E402
+
+GENERATOR = Path(__file__).resolve().parent / "generate.py"
+
+
+def hook_build(project: Path, site: Path) -> dict:
+    return measure([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], project)
+
+
+def generator_build(project: Path, site: Path, engine: str) -> dict:
+    result = measure([sys.executable, str(GENERATOR), "build", "--engine", engine, "-d", str(site)], project)
+    pre = re.search(r"预处理 ([\d.]+) 秒", result["log"])
+    post = re.search(r"后处理 ([\d.]+) 秒", result["log"])
+    result["generator_s"] = (float(pre.group(1)) if pre else 0.0) + (float(post.group(1)) if post else 0.0)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(description="比较各构建引擎的构建时间与预览编辑循环。")
+    parser.add_argument("--pages", type=int, default=4000)
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument("--no-serve", action="store_true", help="不测量预览编辑循环")
+    parser.add_argument("--keep", type=Path, help="把合成项目保留在此目录（默认用完删除）")
+    args = parser.parse_args(argv)
+    os.environ.update(QUIET_ENV)
+    work = Path(tempfile.mkdtemp(prefix="dj-bench-engines-"))
+    project = args.keep or work / "project"
+    try:
+        if not (project / "mkdocs.yml").is_file():
+            counts = write_project(project, args.pages)
+            print(f"合成项目：{counts}", flush=True)
+        rows = []
+        cold = hook_build(project, work / "site-cold")
+        rows.append(("hook (mkdocs build, cold photo cache)", cold, None))
+        warm = hook_build(project, work / "site-hook")
+        rows.append(("hook (mkdocs build)", warm, None))
+        for engine in args.engines:
+            result = generator_build(project, work / f"site-{engine}", engine)
+            rows.append((f"generator + {engine}", result, result["generator_s"]))
+        pages = sum(1 for _ in (work / "site-hook").rglob("index.html"))
+        print(f"\n== {args.pages} 合成页面（网站共 {pages} 个页面），{os.cpu_count()} 核 ==")
+        print(f"{'构建方式':<40}{'秒':>8}{'峰值内存 MB':>14}{'生成程序自身 秒':>18}  退出码")
+        for name, r, own in rows:
+            own_text = f"{own:.1f} ({own / r['seconds']:.0%})" if own is not None else "-"
+            print(f"{name:<40}{r['seconds']:>8.1f}{r['maxrss_kb'] / 1024:>14.0f}{own_text:>18}  {r['rc']}")
+            if r["rc"] != 0:
+                print("    " + r["log"][-1500:].replace("\n", "\n    "))
+        if not args.no_serve:
+            r = serve_loop(project, dirty=True)
+            times = ", ".join(f"{t:.1f}" for t in r["edit_s"])
+            print(f"\n预览（mkdocs serve --dirty，经 hooks.py）：启动 {r['startup_s']:.1f} 秒；每次编辑到页面更新 {times} 秒")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
