@@ -22,23 +22,23 @@ if [ -z "$PYTHON" ]; then
   done
 fi
 
-# install_locked FILE...: install the hash-locked requirements (from a wheelhouse folder when DJ_WHEELHOUSE is set).
+# install_locked FILE: install a hash-locked requirements file once per change of the file
+# (offline from a wheelhouse folder when DJ_WHEELHOUSE is set, see docs/guide/publish.md).
 install_locked() {
-  local stamp=.venv/.requirements.sha256 want
-  want=$(cat "$@" | sha256sum | cut -d' ' -f1)
+  local file=$1 stamp=".venv/.${1%.txt}.sha256" want
+  want=$(sha256sum "$file" | cut -d' ' -f1)
   if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "==> 安装 Python 依赖（.venv）" >&2
+    echo "==> 安装 Python 依赖（.venv，$file）" >&2
     [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-    local args=()
-    for f in "$@"; do args+=(-r "$f"); done
-    if [ -n "${DJ_WHEELHOUSE:-}" ]; then args+=(--no-index --find-links "$DJ_WHEELHOUSE"); fi
-    .venv/bin/python -m pip install --disable-pip-version-check -q --require-hashes "${args[@]}"
+    local offline=()
+    if [ -n "${DJ_WHEELHOUSE:-}" ]; then offline=(--no-index --find-links "$DJ_WHEELHOUSE"); fi
+    .venv/bin/python -m pip install --disable-pip-version-check -q --require-hashes -r "$file" ${offline[@]+"${offline[@]}"}
     echo "$want" > "$stamp"
   fi
 }
 
-ensure_venv() { install_locked requirements.txt; }              # preview and build: runtime only
-ensure_dev_venv() { install_locked requirements.txt requirements-dev.txt; }  # tests, benchmarks
+ensure_venv() { install_locked requirements.txt; }                       # preview and build: runtime only
+ensure_dev_venv() { ensure_venv; install_locked requirements-dev.txt; }  # tests and benchmarks too
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
