@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import measure, serve_loop  # noqa: E402
-from dangjian.generate import ENGINES, QUIET_ENV  # noqa: E402
-from synth_site import write_project  # noqa: E402
+from bench_scale import measure, serve_loop
+from dangjian.generate import ENGINES, QUIET_ENV
+from synth_site import write_project
 
 GENERATOR = Path(__file__).resolve().parent / "generate.py"
 

@@ -85,8 +85,7 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     plan = plan_site(config, settings)
     problems += plan.problems
     report(problems)
-    images = plan.images
-    info(f"dangjian: 图片处理 {images.decodes + images.hits} 项，本次解码 {images.decodes} 张，缓存命中 {images.hits} 项")
+    info(plan.images_summary())
     strict = strict or bool(config.data.get("strict"))
     if has_failures(problems, strict):
         return _aborted(problems)
@@ -154,7 +153,11 @@ def _serve_rebuilding(config_path: Path, root: Path, addr: str) -> int:
     site = root / STAGE_DIR / "preview-site"
     build(config_path, site, "zensical", strict=False)
     host, _, port = addr.rpartition(":")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - no English request log in the writer's window
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port or 8000)), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     info(f"dangjian: 预览地址 http://{host or '127.0.0.1'}:{port or 8000}/ （保存文件后自动重新构建，刷新浏览器即可看到）")

@@ -26,7 +26,16 @@ from mkdocs.structure.pages import Page
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dangjian.fingerprints import PageFingerprints, stamp_of
-from dangjian.generate import Plan, PostPass, SiteConfig, complete_page, config_problems, image_pipeline, plan_site
+from dangjian.generate import (
+    Plan,
+    PostPass,
+    SiteConfig,
+    complete_page,
+    config_problems,
+    image_pipeline,
+    plan_site,
+    search_summary,
+)
 from dangjian.images import ImagePipeline
 from dangjian.problems import Problem, Severity
 from dangjian.settings import Settings
@@ -121,8 +130,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File.generated(config, uri, abs_src_path=str(path)))
     for uri, path in plan.originals.items():  # known to link validation, never copied
         files.append(_ProcessedImage.generated(config, uri, abs_src_path=str(path)))
-    images = _state.images
-    log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
+    log.info(plan.images_summary())
     _state.search_expected = plan.search_expected()
     return files
 
@@ -256,7 +264,5 @@ def on_post_build(config: MkDocsConfig) -> None:
     report(problems)
     if partial:  # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site
         log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(post.search.docs))
-    if post.search.fallback_reason:
-        log.info("dangjian: 搜索索引改在主进程中生成（后台进程不可用：%s）", post.search.fallback_reason)
-    if stats:
-        log.info("dangjian: 搜索索引 %d 页，%d 个分片，%.1f 秒，%d KB", stats.pages, stats.shards, stats.seconds, stats.bytes // 1024)
+    for line in search_summary(post, stats):
+        log.info(line)

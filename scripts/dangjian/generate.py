@@ -208,6 +208,11 @@ class Plan:
         """How many pages a full build adds to the search index."""
         return sum(1 for uri in self.page_uris() if page_facets(self.site, uri, "-") is not None)
 
+    def images_summary(self) -> str:
+        """The photo pipeline's figures for the build log."""
+        images = self.images
+        return f"dangjian: 图片处理 {images.decodes + images.hits} 项，本次解码 {images.decodes} 张，缓存命中 {images.hits} 项"
+
     def edit_path(self, src_uri: str) -> str | None:
         """Path for the edit link of a page; ``None`` for generated listings."""
         if src_uri in self.edit_paths:
@@ -590,11 +595,19 @@ def finish_built_site(plan: Plan, site_dir: Path, log: Callable[[str], None] = l
         path.write_text(text, encoding="utf-8")
     stats, errs = post.site(site_dir)
     problems += errs
-    if post.search.fallback_reason:
-        log(f"dangjian: 搜索索引改在主进程中生成（后台进程不可用：{post.search.fallback_reason}）")
-    if stats:
-        log(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒，{stats.bytes // 1024} KB")
+    for line in search_summary(post, stats):
+        log(line)
     return problems
+
+
+def search_summary(post: PostPass, stats: IndexStats | None) -> list[str]:
+    """The search index's figures for the build log."""
+    lines = []
+    if post.search.fallback_reason:
+        lines.append(f"dangjian: 搜索索引改在主进程中生成（后台进程不可用：{post.search.fallback_reason}）")
+    if stats:
+        lines.append(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒，{stats.bytes // 1024} KB")
+    return lines
 
 
 def has_failures(problems: list[Problem], strict: bool) -> bool:

@@ -31,8 +31,8 @@ GUIDE_PREFIX = "guide/"  # writers' and readers' guides (docs/guide/) are search
 
 INDEX_DIR = "pagefind"
 
-FIX_INSTALL = ("在项目目录运行 ./dev.sh test（会按 requirements.txt 安装），"
-               "或运行 .venv/bin/pip install -r requirements.txt 安装 pagefind[extended]；"
+FIX_INSTALL = ("在项目目录运行 ./dev.sh test（会按 requirements.txt 和 requirements-dev.txt 安装），"
+               "或运行 .venv/bin/pip install --require-hashes -r requirements-dev.txt 安装 pagefind[extended]；"
                "临时不要站内搜索时，可在 mkdocs.yml 的 plugins 中恢复 search 插件。")
 
 
