@@ -140,6 +140,9 @@ def serve(config_path: Path, engine: str | None, addr: str) -> int:
     report(errs)
     if chosen != "zensical":
         cmd = [sys.executable, "-m", chosen, "serve", "--dirty", "-a", addr, "-f", str(config_path)]
+        if os.name == "posix":  # become the engine's process: stopping the preview stops the engine
+            os.chdir(config.root)
+            os.execve(sys.executable, cmd, engine_env())
         return subprocess.call(cmd, cwd=config.root, env=engine_env())
     return _serve_rebuilding(config_path, config.root, addr)
 

@@ -201,14 +201,14 @@ def test_preview_has_no_english_banner(tmp_path):
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, str(REPO / "scripts" / "generate.py"), "serve", "-a", f"127.0.0.1:{port}"],
-                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
+                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and "Serving on" not in log.read_text(encoding="utf-8", errors="replace"):
             assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
             time.sleep(0.5)
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, 15)  # the preview and anything it started
         proc.wait(timeout=30)
     output = log.read_text(encoding="utf-8", errors="replace")
     assert "Serving on" in output, output[-3000:]
