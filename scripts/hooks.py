@@ -69,11 +69,6 @@ def report(problems: list[Problem]) -> None:
             log.info(problem.format())
 
 
-def _own_search(config: MkDocsConfig) -> bool:
-    """True when the site's own index is built (Material's search plugin is not configured)."""
-    return "search" not in config.plugins and "material/search" not in config.plugins
-
-
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
@@ -108,7 +103,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                                    {uri: Path(f.abs_src_path) for uri, f in writers.items()}, _state.images)
     report(plan.problems)
     # Our index replaces Material's; with Material's search plugin configured, none is collected.
-    _state.post = PostPass(plan, own_search=_own_search(config))
+    _state.post = PostPass(plan, own_search=plan.config.own_search)
     kept = plan.writer_pages.keys() | plan.copies.keys()
     for uri, file in writers.items():  # drafts, registries, pages named like generated ones, original photos
         if uri not in kept:

@@ -109,6 +109,13 @@ class SiteConfig:
         return urljoin(base, edit_uri + path)
 
     @property
+    def own_search(self) -> bool:
+        """True when the site's own index is built (the theme's search plugin is not configured)."""
+        plugins = self.data.get("plugins") or []
+        names = {next(iter(p)) if isinstance(p, dict) else str(p) for p in plugins} if isinstance(plugins, list) else set(plugins)
+        return not names & {"search", "material/search"}
+
+    @property
     def settings_mapping(self) -> dict | None:
         extra = self.data.get("extra") or {}
         return extra.get("dangjian") if hasattr(extra, "get") else None
@@ -399,7 +406,7 @@ def stage_config(plan: Plan, engine: str, stage_docs: str, site_dir: str) -> dic
         # Zensical's default look is its new "modern" variant; the site is designed on Material's.
         theme["variant"] = "classic"
         # Its built-in search and tags plugin would add a second search and tag chips of their own.
-        data["plugins"] = {"search": {"enabled": False}, "tags": {"enabled": False}}
+        data["plugins"] = {"search": {"enabled": not plan.config.own_search}, "tags": {"enabled": False}}
     data["theme"] = theme
     return data
 
@@ -580,7 +587,7 @@ def fix_edit_link(page_html: str, edit_url: str | None) -> str:
 
 def finish_built_site(plan: Plan, site_dir: Path, log: Callable[[str], None] = lambda _msg: None) -> list[Problem]:
     """Post-pass over a site an engine built from the staged tree; returns problems."""
-    post = PostPass(plan)
+    post = PostPass(plan, own_search=plan.config.own_search)
     problems: list[Problem] = []
     for uri in plan.page_uris():
         url = page_url(uri)
