@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dangjian.content_files import linked_folder_problems  # noqa: E402
 from dangjian.generate import (
     ENGINES,
     QUIET_ENV,
@@ -78,6 +79,10 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     if config is None:
         report(problems)
         return 2
+    linked = linked_folder_problems(config.docs_dir, config.root)
+    if linked:  # a link to / or a parent folder: stop before anything walks docs/, as the hook does
+        report(linked)
+        return _aborted(linked)
     chosen, errs = resolve_engine(config, {"DJ_ENGINE": engine} if engine else None)
     settings, settings_problems = Settings.from_mapping(config.settings_mapping)
     problems = errs + settings_problems

@@ -20,11 +20,13 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dangjian.content_files import linked_folder_problems
 from dangjian.fingerprints import PageFingerprints, stamp_of
 from dangjian.generate import (
     Plan,
@@ -69,9 +71,16 @@ def report(problems: list[Problem]) -> None:
             log.info(problem.format())
 
 
+def _abort_on(problems: list[Problem]) -> None:
+    """Stop the build before it starts, with the problems' Chinese messages (no traceback)."""
+    if problems:
+        raise Abort("构建已停止：\n" + "\n".join(p.format() for p in problems))
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
+    _abort_on(linked_folder_problems(Path(config.docs_dir), _state.root))  # before MkDocs walks docs/ following links
     _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
     previous = getattr(_state, "post", None)
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind

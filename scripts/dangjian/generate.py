@@ -232,7 +232,7 @@ def scan_docs(docs_dir: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     if not docs_dir.is_dir():
         return found
-    for folder, dirs, names in os.walk(docs_dir, followlinks=True):
+    for folder, dirs, names in os.walk(docs_dir):  # never into a linked folder (content_files reports it)
         rel_dir = Path(folder).relative_to(docs_dir).as_posix()
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
@@ -263,6 +263,8 @@ def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path]
     plan.problems += site.problems
     for uri in site.excluded_docs:
         doc_files.pop(uri, None)
+    # What may be published from docs/: an allow-list of file types, never a symlink (dangjian.content_files).
+    doc_files = {uri: path for uri, path in doc_files.items() if site.content.allows(uri)}
     generated = generate_pages(site, settings)
     generated.append(render_stats_page(site))
     for page in generated:
