@@ -12,6 +12,7 @@ from PIL import Image
 
 from dangjian.generate import (
     fix_edit_link,
+    image_pipeline,
     load_config,
     plan_site,
     resolve_engine,
@@ -74,7 +75,10 @@ def test_stage_is_complete_and_sources_untouched(tmp_path):
                                             "date": "2025-11-01"}, "见[标签](../tags.md)。\n")})
     before = sorted((p, p.read_bytes()) for p in project.rglob("*") if p.is_file())
     config, _ = load_config(project / "mkdocs.yml")
-    plan = plan_site(config, Settings.from_mapping(config.settings_mapping)[0])
+    settings = Settings.from_mapping(config.settings_mapping)[0]
+    images = image_pipeline(project, settings)
+    images.workers = 1  # in this process: other tests may have re-imported the core, which worker pickling dislikes
+    plan = plan_site(config, settings, images=images)
     stage = write_stage(plan, project / ".cache" / "stage" / "zensical", "zensical")
     docs = stage.docs_dir
     assert (docs / "brands/hongxin/index.md").is_file() and not (docs / "brands/caogao").exists()
@@ -89,7 +93,7 @@ def test_stage_is_complete_and_sources_untouched(tmp_path):
     assert config_data["theme"]["variant"] == "classic" and "tags.md" not in str(config_data["nav"])
     # a brand turned draft disappears from the next stage
     (project / "brands/hongxin/index.md").write_text(brand_text(draft=True), encoding="utf-8")
-    plan = plan_site(config, Settings())
+    plan = plan_site(config, settings, images=images)
     write_stage(plan, project / ".cache" / "stage" / "zensical", "zensical")
     assert not (docs / "brands/hongxin").exists()
     (project / "brands/hongxin/index.md").write_text(brand_text(cover="photo-1.jpg") + "\n![现场](photo-1.jpg)\n", encoding="utf-8")
