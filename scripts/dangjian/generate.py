@@ -46,6 +46,7 @@ from .render import (
     render_model_header,
     render_study_header,
 )
+from .sanitize import sanitize_page
 from .search import annotate, page_facets
 from .search_index import OUT_DIR as SEARCH_DIR
 from .search_index import IndexStats, SearchIndex, write_index
@@ -519,8 +520,10 @@ class PostPass:
         self.search = SearchIndex(background=self.own_search)
 
     def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
-        """Responsive ``<picture>`` for every processed photo; search facets; the page into the index."""
+        """Sanitise the article (writers' HTML is untrusted), responsive ``<picture>`` for every processed
+        photo, search facets, the page into the index."""
         plan = self.plan
+        page_html = sanitize_page(page_html)
         page_html = rewrite_images(page_html, url, plan.originals.get, plan.images)
         # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
         facets = page_facets(plan.site, src_uri, title)
