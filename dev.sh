@@ -96,7 +96,7 @@ case "$cmd" in
   export)
     ensure_venv
     # The PDF is printed by Chromium; a Word-only export or --help does not need it.
-    case " $* " in *" --format docx "*|*" --format=docx "*|*" -h "*|*" --help "*|*" --dry-run "*) ;; *) ensure_pdf_printer ;; esac
+    case " $* " in *" --format docx "*|*" --format=docx "*|*" -h "*|*" --help "*|*" --dry-run "*) ;; *) ensure_dev_venv; ensure_pdf_printer ;; esac  # Playwright is in the dev lock
     exec .venv/bin/python scripts/export.py "$@"
     ;;
   test)
