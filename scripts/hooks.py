@@ -43,7 +43,7 @@ from dangjian.sanitize import sanitize_page  # noqa: E402
 from dangjian.settings import Settings  # noqa: E402
 from dangjian.showcase import card_rendition, render_showcase_json  # noqa: E402
 from dangjian.search import annotate, page_facets  # noqa: E402
-from dangjian.search_index import SearchIndex, write_index  # noqa: E402
+from dangjian.search_index import new_search_index, write_index  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dangjian")
 
@@ -95,7 +95,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind
         previous.close()
     # Our index replaces Material's; with Material's search plugin configured, none is collected.
-    _state.search = SearchIndex(background=_own_search(config))
+    _state.search = new_search_index(_state.root, _own_search(config), previous, problems)
     if not config.use_directory_urls:
         problems.append(Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
                                 "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls"))
@@ -174,7 +174,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _add(files, File.generated(config, SHOWCASE_JSON, content=render_showcase_json(
         site, lambda brand: card_rendition(brand, sources.get, images))))
     log.info("dangjian: 图片处理 %d 项，本次解码 %d 张，缓存命中 %d 项", images.decodes + images.hits, images.decodes, images.hits)
-    _state.search_expected = sum(1 for f in files.documentation_pages() if page_facets(site, f.src_uri, "-") is not None)
+    _state.search_expected = sum(1 for f in files.documentation_pages() if page_facets(site, f.src_uri, "-", _state.settings.search_guides) is not None)
     return files
 
 
@@ -318,7 +318,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     output = sanitize_page(output)
     output = rewrite_images(output, page.url, _state.image_sources.get, _state.images)
     # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
-    facets = page_facets(_state.site, page.file.src_uri, page.title)
+    facets = page_facets(_state.site, page.file.src_uri, page.title, _state.settings.search_guides)
     output = annotate(output, facets)
     if _own_search(config):
         _state.search.add(page.url, output, facets)
@@ -331,12 +331,8 @@ def on_post_build(config: MkDocsConfig) -> None:
     _state.fingerprints.save()
     if not _own_search(config):
         _state.search.close()
-    elif len(_state.search.docs) < _state.search_expected:
-        # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site.
-        _state.search.close()
-        log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(_state.search.docs))
     else:
-        stats, problems = write_index(_state.search, Path(config.site_dir))
+        stats, problems = write_index(_state.search, Path(config.site_dir), _state.search_expected)
         report(problems)
         if _state.search.fallback_reason:
             log.info("dangjian: 搜索索引改在主进程中生成（后台进程不可用：%s）", _state.search.fallback_reason)

@@ -44,6 +44,9 @@ class Settings:
     image_warn_mb: int = 10
     """An original photo larger than this many MB is a warning (it is still processed)."""
 
+    search_guides: bool = False
+    """Put the guides (``docs/guide/``) into the readers' search, as the last-ranked 栏目 使用指南."""
+
     intranet_hosts: tuple = ()
     """Host names of intranet sites that content may link to and load resources from (e.g. ``oa.minghu.intranet``)."""
 
