@@ -62,17 +62,17 @@ def page_facets(site: Site, src_uri: str, title: str | None = None, guides: bool
             return PageFacets(SECTION_BRAND, brand.meta.title, {
                 "栏目": [SECTION_BRAND], "系统": [brand.unit.group], "类别": [brand.category.name],
                 "年份": [str(brand.year)], "单位": [brand.unit.short]}, names,
-                [brand.category.name], [brand.category.name])
+                [brand.category.name, *brand.meta.tags], [brand.category.name])
     model = site.model_by_uri(src_uri)
     if model is not None:
         return PageFacets(SECTION_MODEL, model.meta.title, {
             "栏目": [SECTION_MODEL], "系统": [model.unit.group], "年份": [str(model.meta.year)],
-            "单位": [model.unit.short]}, [model.unit.name, model.unit.short])
+            "单位": [model.unit.short]}, [model.unit.name, model.unit.short], list(model.meta.tags))
     study = site.study_by_uri(src_uri)
     if study is not None:
         return PageFacets(SECTION_STUDY, study.meta.title, {
             "栏目": [SECTION_STUDY], "专题": [study.topic.title], "年份": [str(study.meta.date.year)]},
-            [], [study.meta.doc_no or "", study.meta.issuer or ""], [study.meta.issuer or ""])
+            [], [study.meta.doc_no or "", study.meta.issuer or "", *study.meta.tags], [study.meta.issuer or ""])
     unit = site.unit_by_uri(src_uri)
     if unit is not None:
             return PageFacets(SECTION_UNIT, unit.name, {"栏目": [SECTION_UNIT], "系统": [unit.group]},

@@ -8,7 +8,7 @@
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
   var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16;
-  var GUIDE = "使用指南";
+  var GUIDE = "使用指南", LOOSE_BELOW = 5;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
   var cache = {}, meta = null, t2s = null, common = null, words = null, rows = null;
@@ -271,33 +271,42 @@
     });
   }
 
-  // Split a term with no contiguous match into words (longest dictionary words first; digit and letter runs kept whole).
+  // Split a term with no contiguous match into words: longest dictionary words matched from the end
+  // (backward maximum matching suits Chinese best), digit and letter runs kept whole, single characters dropped.
   function split(t) {
-    var out = [], i = 0;
-    while (i < t.length) {
-      var m = /^[0-9]+|^[a-z]+/.exec(t.slice(i));
-      if (m) { out.push(m[0]); i += m[0].length; continue; }
-      var w = t[i];
-      for (var n = Math.min(8, t.length - i); n >= 2; n--) if (words.has(t.substr(i, n))) { w = t.substr(i, n); break; }
-      out.push(w); i += w.length;
+    var out = [], i = t.length;
+    while (i > 0) {
+      var m = /[0-9]+$|[a-z]+$/.exec(t.slice(0, i));
+      if (m) { out.unshift(m[0]); i -= m[0].length; continue; }
+      var w = t[i - 1];
+      for (var n = Math.min(8, i); n >= 2; n--) if (words.has(t.substr(i - n, n))) { w = t.substr(i - n, n); break; }
+      out.unshift(w); i -= w.length;
     }
     var long = out.filter(function (w) { return w.length > 1; });
     return long.length ? long : out;
   }
 
   function search(q, filters) {
-    var ts0 = q.trim();
-    if (!ts0) return Promise.resolve({ total: 0, results: [], terms: [] });
+    if (!q.trim()) return Promise.resolve({ total: 0, results: [], terms: [] });
     return loadMeta().then(function () { return loadT2s(q); }).then(function () {
       var ts = terms(q);
       if (!ts.length) return { total: 0, results: [], terms: ts };
       return run_(ts, filters, null).then(function (out) {
-        if (out.results.length || !ts.some(function (t) { return t.length >= 4; })) return out;
+        // Few contiguous matches: add pages holding every word of the query anywhere, ranked below them.
+        if (out.results.length >= LOOSE_BELOW || !ts.some(function (t) { return t.length >= 4; })) return out;
         return (words ? Promise.resolve(words) : getJSON("words.json").then(function (w) { words = new Set(w); return words; })).then(function () {
           var pieces = [];
           ts.forEach(function (t) { (t.length >= 4 ? split(t) : [t]).forEach(function (p) { if (pieces.indexOf(p) < 0) pieces.push(p); }); });
           if (pieces.length <= ts.length || pieces.every(function (p) { return p.length < 2; })) return out;
-          return run_(pieces, filters, pieces);
+          return run_(pieces, filters, pieces).then(function (loose) {
+            var seen = new Set(out.results.map(function (r) { return r.doc.u; })), strict = out.results.length;
+            loose.results.forEach(function (r) { if (!seen.has(r.doc.u)) { r.loose = true; out.results.push(r); } });
+            out.results = out.results.slice(0, SHOWN);
+            out.loose = pieces;
+            out.looseTotal = Math.max(0, loose.total - strict);
+            out.looseApprox = loose.approx;
+            return out;
+          });
         });
       });
     });
@@ -355,18 +364,23 @@
     search(q, chosen()).then(function (out) {
       if (mine !== seq) return;
       fillFacets();
-      list.innerHTML = out.results.map(function (r) {
+      var strict = out.results.filter(function (r) { return !r.loose; }).length, html = "";
+      out.results.forEach(function (r, i) {
         var d = r.doc;
-        return '<li class="dj-search__item dj-search-result' + (out.fallback ? " dj-search__item--loose" : "") + '"><a href="' + esc(home(d.u)) + '">' +
+        if (r.loose && (i === 0 || !out.results[i - 1].loose)) {
+          html += '<li class="dj-search__note">以下页面没有连续出现“' + esc(q) + '”，但分别含有' + esc(quote(out.loose)) + "：</li>";
+        }
+        html += '<li class="dj-search__item dj-search-result' + (r.loose ? " dj-search__item--loose" : "") + '"><a href="' + esc(home(d.u)) + '">' +
           '<span class="dj-search__title">' + mark(d.t, r.found) + "</span>" +
           '<span class="dj-search__section">' + esc(d.s) + "</span>" +
           '<span class="dj-search__excerpt">' + snippet(r) + "</span></a></li>";
-      }).join("");
-      var n = out.results.length, more = out.total > n ? "（按相关程度显示前 " + n + " 个）" : "";
-      var count = (out.approx ? "约 " : "") + out.total;
+      });
+      list.innerHTML = html;
+      var n = out.results.length, count = (out.approx ? "约 " : "") + out.total;
       if (!n) status.textContent = "没有找到包含“" + q + "”的内容";
-      else if (out.fallback) status.textContent = "没有页面连续出现“" + q + "”。以下 " + count + " 个页面分别含有" + quote(out.fallback) + more + "：";
-      else status.textContent = "找到 " + count + " 个结果" + more;
+      else if (!strict) status.textContent = "没有页面连续出现“" + q + "”；" + (out.looseApprox ? "约 " : "") + out.looseTotal + " 个页面分别含有" + quote(out.loose) + (out.looseTotal > n ? "（显示前 " + n + " 个）" : "");
+      else status.textContent = "找到 " + count + " 个结果" + (out.total > strict ? "（按相关程度显示前 " + strict + " 个）" : "") +
+        (n > strict ? "；另有分别含有" + quote(out.loose) + "的页面列在后面" : "");
       box.setAttribute("data-state", "done");
       box.setAttribute("data-total", String(out.total));
     }).catch(function () {
