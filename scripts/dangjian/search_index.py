@@ -180,6 +180,8 @@ class _Builder:
             last[tok] = pid
         record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
                   "p": spelled, "k": len(chunks), "x": chunks[0]}
+        if _traditional_chars() & set(doc.text + facets.title + "".join(names) + "".join(fields_)):
+            record["z"] = 1  # holds traditional characters: the browser needs the t2s table to check it
         self.heads.append(_Head(record, chunks[1:]))
 
     def _rows(self) -> tuple[dict[str, list[str]], list[list[int]]]:
@@ -255,6 +257,11 @@ class _Builder:
         if old.exists():
             shutil.rmtree(old)
         return IndexStats(len(self.heads), len(self.postings), shards, raw, time.perf_counter() - started, chunks)
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    return frozenset(t2s_table()[0])
 
 
 def normalize_keep_spaces(text: str) -> str:

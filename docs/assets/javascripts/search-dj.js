@@ -33,9 +33,9 @@
     });
   }
   // The traditional→simplified table is fetched only when the query has a character the site rarely uses.
-  function loadT2s(q) {
+  function loadT2s(q, force) {
     if (t2s) return Promise.resolve(t2s);
-    var rare = false;
+    var rare = !!force;
     for (var i = 0; i < q.length; i++) if (/[\u3400-\u9fff\uf900-\ufaff]/.test(q[i]) && !common.has(q[i])) rare = true;
     if (!rare) return Promise.resolve(null);
     return getJSON("t2s.json").then(function (d) {
@@ -192,6 +192,8 @@
   // Check a candidate page against the whole term in its title, names, fields, pinyin and candidate chunks.
   function verify(c, budget) {
     return getJSON("d/" + c.pid + ".json").then(function (d) {
+      return d.z ? loadT2s("", true).then(function () { return d; }) : d;
+    }).then(function (d) {
       var head = { t: normalize(d.t), n: d.n.map(normalize).join("|"), f: d.f.map(normalize).join("|"), p: d.p.join("|") };
       var found = [], score = 0, snippetAt = null;
       return c.terms.reduce(function (chain, alts, ti) {
@@ -218,7 +220,7 @@
           });
         });
       }, Promise.resolve(true)).then(function (ok) {
-        return ok ? { doc: d, score: score, found: found, hit: snippetAt } : null;
+        return ok ? { pid: c.pid, doc: d, score: score, found: found, hit: snippetAt } : null;
       });
     });
   }
