@@ -28,6 +28,7 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 
 from __future__ import annotations
 
+import heapq
 import html
 import json
 import math
@@ -271,16 +272,14 @@ def normalize_keep_spaces(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _dictionary_words() -> tuple[str, ...]:
-    """jieba's dictionary words of 2–4 characters, most frequent first (for splitting queries)."""
+    """jieba's dictionary words of 2–4 ideographs, most frequent first (for splitting queries)."""
     try:
         import jieba
-        path = Path(jieba.__file__).with_name("dict.txt")
-        rows = [line.split() for line in path.read_text(encoding="utf-8").splitlines()]
+        text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
     except (ImportError, OSError):
         return ()
-    words = [(w, int(f)) for w, f, *_ in (r for r in rows if len(r) >= 2) if 2 <= len(w) <= 4 and f.isdigit()]
-    words.sort(key=lambda wf: -wf[1])
-    return tuple(dict.fromkeys(normalize(w) for w, _ in words[:60_000] if len(normalize(w)) == len(w)))
+    rows = re.findall(r"^([\u4e00-\u9fff]{2,4}) (\d+)", text, re.M)
+    return tuple(w for w, _ in heapq.nlargest(60_000, rows, key=lambda row: int(row[1])))
 
 
 # The worker process keeps one builder; with a single worker, tasks run in the order submitted.
@@ -447,10 +446,15 @@ def write_index(index: SearchIndex, site_dir: Path, expected: int = 0) -> tuple[
     When fewer pages than ``expected`` were rendered (``serve --dirty``), the edited pages
     replace their older versions in the last full index instead.
     """
-    from .problems import Problem
+    from .problems import Problem, Severity
     try:
         if len(index.docs) < expected:
-            return index.write_partial(site_dir), []
+            stats = index.write_partial(site_dir)
+            if stats is None:
+                return None, [Problem(str(site_dir / OUT_DIR), f"增量构建只重建了 {len(index.docs)} 页，沿用已有的搜索索引"
+                                      "（改过的页面要在 ./dev.sh serve 预览中或完整构建后才能搜到新内容）。", "",
+                                      field="search", severity=Severity.INFO)]
+            return stats, []
         return index.write(site_dir), []
     except OSError as exc:
         return None, [Problem(str(site_dir / OUT_DIR), f"写入站内搜索索引失败：{exc.strerror or exc}",
