@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true", help="also Material's search and Pagefind")
     parser.add_argument("--sample-only", action="store_true", help="only the sample site's judged queries")
     parser.add_argument("--skip-build", action="store_true", help="reuse the sites already built in --work")
+    parser.add_argument("--baseline", action="store_true", help="also build without search and compare build times")
     args = parser.parse_args(argv)
     from search_judge import lacking_terms
 
@@ -242,17 +243,23 @@ def main(argv: list[str] | None = None) -> int:
     none_cfg = variant(project, "mkdocs-nosearch.yml", {"search": {"enabled": False}})
     sites = {k: args.work / f"site-{k}" for k in ("none", "dj", "material")}
     if not args.skip_build:
-        build(project, none_cfg, sites["none"])  # warm the image cache first: not counted
-        times = {"none": build(project, none_cfg, sites["none"])[0]}
+        times = {}
+        if args.baseline:
+            build(project, none_cfg, sites["none"])  # warm the image cache first: not counted
+            times["none"] = build(project, none_cfg, sites["none"])[0]
         times["dj"], output = build(project, "mkdocs.yml", sites["dj"])
         match = re.search(r"搜索索引 (\d+) 页，(\d+) 个分片，([\d.]+) 秒", output)
+        built = re.search(r"Documentation built in ([\d.]+) seconds", output)
         pages = len(list(sites["dj"].rglob("index.html")))
         texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md")]
         print(f"\n合成网站：页面 {pages} 个（合成 {args.pages} 篇，其中 {sum(t >= 20000 for t in texts)} 篇不少于 2 万字）；"
               f"构建时间（秒，2 核共享机器）：")
-        print(f"  无搜索            {times['none']:7.1f}")
-        print(f"  本站字串索引      {times['dj']:7.1f}  （{(times['dj'] / times['none'] - 1) * 100:+5.1f} %）"
-              + (f"；索引 {match.group(1)} 页、{match.group(2)} 个分片，后台进程用时 {match.group(3)} 秒" if match else ""))
+        if match and built:
+            print(f"  本站字串索引：构建 {float(built.group(1)):.1f} 秒，其中用于搜索索引（提取正文、等待后台进程、写文件）"
+                  f"{float(match.group(3)):.1f} 秒，占 {float(match.group(3)) / float(built.group(1)) * 100:.1f} %；"
+                  f"索引 {match.group(1)} 页、{match.group(2)} 个分片")
+        if "none" in times:
+            print(f"  无搜索 {times['none']:.1f} 秒；本站字串索引 {times['dj']:.1f} 秒（{(times['dj'] / times['none'] - 1) * 100:+.1f} %）")
         raw, gz, n = dir_bytes(sites["dj"] / "search" / "dj")
         print(f"  索引 search/dj/: {raw / 1048576:.1f} MB，gzip 后 {gz / 1048576:.1f} MB，{n} 个文件")
     queries, phrases = synthetic_queries(sites["dj"], args.queries)
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.compare:
         return 0
     mat_cfg = variant(project, "mkdocs-material.yml", {"search": {"lang": "zh"}})
-    times["material"] = build(project, mat_cfg, sites["material"])[0]
+    times = {"none": build(project, none_cfg, sites["none"])[0], "material": build(project, mat_cfg, sites["material"])[0]}
     pf_site = args.work / "site-pagefind"
     subprocess.run(["rm", "-rf", str(pf_site)], check=True)
     subprocess.run(["cp", "-r", str(sites["none"]), str(pf_site)], check=True)

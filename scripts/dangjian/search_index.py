@@ -119,6 +119,8 @@ class _Doc:
 
 @dataclass
 class IndexStats:
+    """What one index write produced; ``seconds``: build time spent on the index (extraction + waiting + writing)."""
+
     pages: int = 0
     tokens: int = 0
     shards: int = 0
@@ -235,8 +237,8 @@ class _Builder:
         total = sum(len(tok) * 3 + 6 + 3 * len(flat) for tok, flat in self.postings.items())  # ~3 bytes a number
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
         parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-        for tok, flat in self.postings.items():
-            parts[shard_of(tok, shards)][tok] = flat
+        for tok in sorted(self.postings):  # sorted: the same bytes whatever the hash seed (builds can be diffed)
+            parts[shard_of(tok, shards)][tok] = self.postings[tok]
         for i, part in enumerate(parts):
             (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
         common = "".join(c for c, _ in sorted(self.char_pages.items(), key=lambda kv: (-kv[1], kv[0]))[:COMMON_CHARS])
@@ -325,6 +327,7 @@ class SearchIndex:
         self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
         self.known: list[_Doc] = list(previous.known) if previous is not None else []
         self._pending: list[_Doc] = []
+        self.main_seconds = 0.0   # time the build itself spent on the index (reported as IndexStats.seconds)
         self._pool = None
         self._key = f"{os.getpid()}-{id(self)}-{time.monotonic_ns()}"
         if previous is not None:
@@ -333,15 +336,16 @@ class SearchIndex:
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
         if facets is None:
             return
+        started = time.perf_counter()
         text = page_text(page_html)
-        if text is None:
-            return
-        doc = _Doc(url, facets, text)
-        self.docs.append(doc)
-        if self.background:
-            self._pending.append(doc)
-            if len(self._pending) >= self.BATCH:
-                self._flush()
+        if text is not None:
+            doc = _Doc(url, facets, text)
+            self.docs.append(doc)
+            if self.background:
+                self._pending.append(doc)
+                if len(self._pending) >= self.BATCH:
+                    self._flush()
+        self.main_seconds += time.perf_counter() - started
 
     def _flush(self) -> None:
         if not self._pending:
@@ -371,6 +375,12 @@ class SearchIndex:
                     process.kill()
 
     def write(self, site_dir: Path) -> IndexStats:
+        """Write the index; ``seconds`` of the result is all the time the build spent on it."""
+        stats = self._write(site_dir)
+        stats.seconds = self.main_seconds + stats.seconds
+        return stats
+
+    def _write(self, site_dir: Path) -> IndexStats:
         started = time.perf_counter()
         self.known = list(self.docs)
         if self.background and self._pool is not None:
