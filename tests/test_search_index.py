@@ -93,16 +93,27 @@ def test_substring_and_title_weight_in_postings(tmp_path):
     out = tmp_path / "search" / "dj"
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     shard = json.loads((out / f"s{search_index.shard_of('民声', meta['shards'])}.json").read_text(encoding="utf-8"))
-    flat = shard["民声"]  # the middle of 周五民声直播室
-    pids, last = [], 0
-    for delta in flat[0::3]:
-        last += delta
-        pids.append(last)
+    entries = _decode(shard["民声"])  # the middle of 周五民声直播室
+    pids = [pid for pid, _, _ in entries]
     titles = [json.loads((out / "d" / f"{pid}.json").read_text(encoding="utf-8"))["t"] for pid in pids]
     assert stats.pages == 16 and pids == sorted(pids) and len(pids) >= 6
-    heavy = [t for pid, t, w in zip(pids, titles, flat[1::3]) if w & search_index.F_TITLE]
+    heavy = [t for t, (_, w, _) in zip(titles, entries) if w & search_index.F_TITLE]
     assert heavy and all("周五民声直播室" in t for t in heavy)
-    assert all(mask == 1 for mask in flat[2::3])  # short pages: one chunk each
+    assert all(mask == 1 for _, _, mask in entries)  # short pages: one chunk each
+
+
+def _decode(flat: list[int]) -> list[tuple[int, int, int]]:
+    """(page, weight, chunk mask) entries of a posting list, as search-dj.js reads them."""
+    out, pid, i = [], 0, 0
+    while i < len(flat):
+        pid += flat[i]
+        if flat[i + 1] < 0:
+            out.append((pid, -flat[i + 1], flat[i + 2]))
+            i += 3
+        else:
+            out.append((pid, flat[i + 1], 1 if flat[i + 1] & 63 else 0))
+            i += 2
+    return out
 
 
 def test_long_page_is_chunked_and_masks_name_the_chunks(tmp_path):
@@ -119,7 +130,7 @@ def test_long_page_is_chunked_and_masks_name_the_chunks(tmp_path):
     assert "".join(c[:search_index.CHUNK_CHARS] for c in chunks).count("反家庭暴力") == 1
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     shard = json.loads((out / f"s{search_index.shard_of('暴力', meta['shards'])}.json").read_text(encoding="utf-8"))
-    mask = shard["暴力"][2]
+    [(_, _, mask)] = _decode(shard["暴力"])
     [k] = [k for k in range(head["k"]) if mask >> k & 1]
     assert "暴力" in chunks[k] and all("暴力" not in c for i, c in enumerate(chunks) if i != k)
 

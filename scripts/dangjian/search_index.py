@@ -21,7 +21,8 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
   traditional→simplified table (fetched only for queries with rare characters);
 * ``pages.json`` – one facet row per page (fetched when a filter is chosen);
 * ``words.json`` – words for splitting a query that has no contiguous match;
-* ``s<N>.json`` – shard N of the postings: token → [page delta, weight, chunk mask, …];
+* ``s<N>.json`` – shard N of the postings: token → [page delta, weight, …] for one-chunk pages,
+  [page delta, −weight, chunk mask, …] for longer ones;
 * ``d/<id>.json`` – a page's head (URL, title, 栏目, names, fields, pinyin) and first chunk;
   ``d/<id>-<k>.json`` – its further chunks.
 """
@@ -139,7 +140,8 @@ class _Builder:
     """Postings and page records, one page at a time (in the worker process or in-process).
 
     Page ids follow the order in which pages arrive (MkDocs' file order, which is stable).
-    Postings are kept as flat ``[page delta, weight, chunk mask, …]`` lists, ready to be written.
+    Postings are kept as flat ``[page delta, weight, …]`` lists (``-weight, chunk mask`` for pages of
+    several chunks), ready to be written.
     """
 
     def __init__(self, synonyms: list[list[str]] | None = None) -> None:
@@ -173,13 +175,14 @@ class _Builder:
                     weights[tok] = weights.get(tok, 0) | flag
         self.char_pages.update(tok for tok in weights if len(tok) == 1)
         postings, last = self.postings, self.last
+        single = len(chunks) == 1
         for tok, weight in weights.items():
             plist = postings.get(tok)
-            mask = masks.get(tok, 0)
             if plist is None:
-                postings[tok] = [pid, weight, mask]
-            else:
-                plist += (pid - last[tok], weight, mask)
+                plist = postings[tok] = []
+            delta = pid - last.get(tok, 0)
+            # One chunk: the mask is 1 when the body has the token (count > 0); else a negative weight says a mask follows.
+            plist += (delta, weight) if single else (delta, -weight, masks.get(tok, 0))
             last[tok] = pid
         record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
                   "p": spelled, "k": len(chunks), "x": chunks[0]}

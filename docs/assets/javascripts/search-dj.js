@@ -114,7 +114,11 @@
   function postings(tok) {
     return getJSON("s" + shardOf(tok, meta.shards) + ".json").then(function (s) {
       var flat = s[tok] || [], map = new Map(), pid = 0;
-      for (var i = 0; i < flat.length; i += 3) { pid += flat[i]; map.set(pid, [flat[i + 1], flat[i + 2]]); }
+      for (var i = 0; i < flat.length;) {
+        pid += flat[i];
+        if (flat[i + 1] < 0) { map.set(pid, [-flat[i + 1], flat[i + 2]]); i += 3; }       // several chunks: mask follows
+        else { map.set(pid, [flat[i + 1], flat[i + 1] & COUNT ? 1 : 0]); i += 2; }          // one chunk
+      }
       return map;
     });
   }
