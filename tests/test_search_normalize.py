@@ -59,3 +59,14 @@ def test_bad_synonyms_are_chinese_messages_with_lines(tmp_path):
     (tmp_path / "rules" / "synonyms.yml").write_text("- [主题党日, 党员活动日\n", encoding="utf-8")
     groups, problems = synonyms.load_synonyms(tmp_path)
     assert groups == [] and problems and "Traceback" not in problems[0].format()
+
+
+def test_the_reviewers_check_reports_a_bad_synonyms_table(tmp_path):
+    from conftest import brand_text, make_project
+    checks = importlib.import_module("dangjian.checks")
+    project = make_project(tmp_path / "p", brands={"hongxin": brand_text()})
+    (project / "rules").mkdir(exist_ok=True)
+    (project / "rules" / "synonyms.yml").write_text("- [发改委, 发展改革委]\n- [发改委, 发展和改革委员会]\n", encoding="utf-8")
+    problems = checks.run_check(project, {"rules/synonyms.yml"})
+    assert [p.location for p in problems] == ["rules/synonyms.yml:2"], [p.format() for p in problems]
+    assert "已出现在第 1 组" in problems[0].format()

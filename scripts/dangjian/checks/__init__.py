@@ -25,6 +25,7 @@ from ..render import generate_pages
 from ..settings import Settings
 from ..sources import read_source
 from .content import FileCheck, LinkIndex
+from ..synonyms import load_synonyms
 from .values import check_values
 from .wording import load_rules
 
@@ -114,6 +115,7 @@ def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
     problems = list(project.problems)
     rules, errs = load_rules(project.root / RULES_FILE, RULES_FILE)
     problems += errs
+    problems += load_synonyms(project.root)[1]  # rules/synonyms.yml (站内搜索的同义词表)
     site = load_site(project.root, project.docs_dir, project.settings)
     problems += site.problems
     index, sources = build_index(project, site)
