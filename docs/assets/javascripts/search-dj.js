@@ -8,7 +8,7 @@
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
   var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16;
-  var GUIDE = "使用指南", LOOSE_BELOW = 5;
+  var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
   var cache = {}, meta = null, t2s = null, common = null, words = null, rows = null;
@@ -298,8 +298,10 @@
       var ts = terms(q);
       if (!ts.length) return { total: 0, results: [], terms: ts };
       return run_(ts, filters, null).then(function (out) {
-        // Few contiguous matches: add pages holding every word of the query anywhere, ranked below them.
-        if (out.results.length >= LOOSE_BELOW || !ts.some(function (t) { return t.length >= 4; })) return out;
+        // No contiguous match, or few for a short query: add pages holding every word of the query anywhere,
+        // ranked below them (a long phrase that matched was typed or pasted as it stands).
+        var few = out.results.length < LOOSE_BELOW && ts.join("").length <= LOOSE_MAX_CHARS;
+        if ((out.results.length && !few) || !ts.some(function (t) { return t.length >= 4; })) return out;
         return (words ? Promise.resolve(words) : getJSON("words.json").then(function (w) { words = new Set(w); return words; })).then(function () {
           var pieces = [];
           ts.forEach(function (t) { (t.length >= 4 ? split(t) : [t]).forEach(function (p) { if (pieces.indexOf(p) < 0) pieces.push(p); }); });
