@@ -164,6 +164,50 @@ def synthetic_queries(site: Path, n: int, seed: int = 11) -> tuple[list[dict], l
     return queries, phrases
 
 
+def write_direct_site(project: Path, out: Path) -> tuple[float, int]:
+    """The synthetic project's search index written straight from its Markdown (no MkDocs), with a page
+    holding the real search box and script: the same index files, in minutes instead of a full build.
+
+    Returns the seconds spent indexing (in this process, one core) and the pages indexed.
+    """
+    import shutil
+
+    import jinja2
+    import markdown
+
+    from dangjian.loader import load_site
+    from dangjian.search import page_facets
+    from dangjian.search_index import SearchIndex
+    from dangjian.sources import split_front_matter
+    from dangjian.synonyms import load_synonyms
+
+    site = load_site(project, project / "docs")
+    pages: list[tuple[str, str, str]] = [(b.url, b.src_uri, b.body) for b in site.brands]
+    for item in [*site.studies, *site.models]:
+        body = split_front_matter((project / "docs" / item.src_uri).read_text(encoding="utf-8"))[1]
+        pages.append((item.url, item.src_uri, body))
+    pages += [(u.url, f"units/{u.slug}.md", f"{u.name}（{u.short}），{u.group}。") for u in site.units]
+    article = '<article class="md-content__inner md-typeset" data-pagefind-body><h1>{}</h1>{}</article>'
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    index = SearchIndex(background=False, synonyms=load_synonyms(REPO)[0])
+    md = markdown.Markdown(extensions=["tables", "attr_list", "def_list"])
+    started = time.perf_counter()
+    for url, src_uri, body in pages:
+        facets = page_facets(site, src_uri)
+        if facets is not None:
+            index.add(url, article.format(facets.title, md.reset().convert(body)), facets)
+    stats = index.write(out)
+    seconds = time.perf_counter() - started
+    shutil.copy(REPO / "docs" / "assets" / "javascripts" / "search-dj.js", out / "search-dj.js")
+    partial = (REPO / "overrides" / "partials" / "search-dj.html").read_text(encoding="utf-8")
+    box = jinja2.Environment(autoescape=True).from_string(partial).render(base_url=".")
+    (out / "index.html").write_text(f'<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><body>{box}'
+                                    '<script src="search-dj.js"></script>', encoding="utf-8")
+    return seconds, stats.pages
+
+
 def judge(site: Path, queries: list[dict]) -> tuple[dict[str, list[bool]], list[str]]:
     """recall@5 hits per kind (through djSearch.search) and misses."""
     from browser_support import DESKTOP, RequestLog, browser, new_page, serve
@@ -221,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-only", action="store_true", help="only the sample site's judged queries")
     parser.add_argument("--skip-build", action="store_true", help="reuse the sites already built in --work")
     parser.add_argument("--baseline", action="store_true", help="also build without search and compare build times")
+    parser.add_argument("--direct", action="store_true",
+                        help="write the synthetic site's index straight from Markdown (no MkDocs build): query figures only")
     args = parser.parse_args(argv)
     from search_judge import lacking_terms
 
@@ -242,7 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"生成合成项目 {project}：{counts}，{time.perf_counter() - started:.1f} 秒")
     none_cfg = variant(project, "mkdocs-nosearch.yml", {"search": {"enabled": False}})
     sites = {k: args.work / f"site-{k}" for k in ("none", "dj", "material")}
-    if not args.skip_build:
+    if args.direct:
+        sites["dj"] = args.work / "site-direct"
+        seconds, pages = write_direct_site(project, sites["dj"])
+        raw, gz, n = dir_bytes(sites["dj"] / "search" / "dj")
+        texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md")]
+        print(f"\n合成网站（直接由 Markdown 建索引，不经 MkDocs）：{pages} 页，其中 {sum(t >= 20000 for t in texts)} 篇不少于 2 万字；"
+              f"建索引 {seconds:.1f} 秒（单进程）；search/dj/ {raw / 1048576:.1f} MB，gzip 后 {gz / 1048576:.1f} MB，{n} 个文件")
+    elif not args.skip_build:
         times = {}
         if args.baseline:
             build(project, none_cfg, sites["none"])  # warm the image cache first: not counted
