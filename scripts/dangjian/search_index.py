@@ -158,14 +158,16 @@ class _Builder:
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
         chunks = chunk_text(doc.text)
         masks: dict[str, int] = {}
+        counts: Counter = Counter()
         for k, chunk in enumerate(chunks):
             bit = 1 << k
-            for tok in tokens(normalize(chunk)):
+            norm = normalize(chunk)
+            found = Counter(norm[i:i + 2] for i in range(len(norm) - 1))
+            found.update(norm)
+            counts.update(found)  # the overlap is counted twice: a count only ranks, it never decides a match
+            for tok in found:
                 masks[tok] = masks.get(tok, 0) | bit
-        norm = normalize(doc.text)
-        counts = Counter(norm[i:i + 2] for i in range(len(norm) - 1))
-        counts.update(norm)
-        weights = {tok: min(counts[tok], COUNT_MAX) for tok in masks}
+        weights = {tok: min(n, COUNT_MAX) for tok, n in counts.items()}
         names = list(dict.fromkeys(n for n in facets.names if n))
         fields_ = list(dict.fromkeys(f for f in facets.fields if f))
         spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
