@@ -21,7 +21,8 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
   traditional→simplified table (fetched only for queries with rare characters);
 * ``pages.json`` – one facet row per page (fetched when a filter is chosen);
 * ``words.json`` – words for splitting a query that has no contiguous match;
-* ``s<N>.json`` – shard N of the postings: token → [page delta, weight, …] for one-chunk pages,
+* ``b/<n>.json`` – one long posting list each (tokens on most pages; listed in ``meta.json`` with their size);
+* ``s<N>.json`` – shard N of the other postings: token → [page delta, weight, …] for one-chunk pages,
   [page delta, −weight, chunk mask, …] for longer ones;
 * ``d/<id>.json`` – a page's head (URL, title, 栏目, names, fields, pinyin) and first chunk;
   ``d/<id>-<k>.json`` – its further chunks.
@@ -50,6 +51,7 @@ from .search import SECTION_GUIDE, PageFacets
 OUT_DIR = "search/dj"
 FORMAT = 2
 SHARD_TARGET_BYTES = 16_000     # raw JSON per shard; a query touches a bounded number of shards
+BIG_LIST_BYTES = 12_000         # a posting list longer than this is a file of its own (b/<n>.json)
 CHUNK_CHARS = 1000              # original characters per text chunk (fetched only for candidates)
 CHUNK_OVERLAP = 80              # characters shared by adjacent chunks: a term this long never straddles two
 MAX_CHUNKS = 30                 # chunk masks are 30-bit integers (exact in JavaScript)
@@ -239,16 +241,27 @@ class _Builder:
                 (staging / "d" / f"{pid}-{k}.json").write_text(dump({"x": chunk}), encoding="utf-8")
             chunks += 1 + len(head.chunks)
         values, rows = self._rows()
-        total = sum(len(tok) * 3 + 6 + 3 * len(flat) for tok, flat in self.postings.items())  # ~3 bytes a number
+        # A long posting list (a token on most pages) gets a file of its own, listed with its size in
+        # meta.json: fetching it costs only its own bytes, and the query planner can avoid it.
+        sizes = {tok: 3 * len(flat) for tok, flat in self.postings.items()}  # ~3 bytes a number
+        big = sorted(tok for tok, size in sizes.items() if size > BIG_LIST_BYTES)
+        (staging / "b").mkdir()
+        big_sizes = []
+        for i, tok in enumerate(big):
+            data = dump(self.postings[tok])
+            (staging / "b" / f"{i}.json").write_text(data, encoding="utf-8")
+            big_sizes.append([tok, len(data.encode())])
+        small = sorted(set(self.postings) - set(big))  # sorted: the same bytes whatever the hash seed
+        total = sum(len(tok) * 3 + 6 + sizes[tok] for tok in small)
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
         parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-        for tok in sorted(self.postings):  # sorted: the same bytes whatever the hash seed (builds can be diffed)
+        for tok in small:
             parts[shard_of(tok, shards)][tok] = self.postings[tok]
         for i, part in enumerate(parts):
             (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
         common = "".join(c for c, _ in sorted(self.char_pages.items(), key=lambda kv: (-kv[1], kv[0]))[:COMMON_CHARS])
         meta = {"v": FORMAT, "shards": shards, "pages": len(self.heads), "facets": list(FACETS), "values": values,
-                "common": common, "syn": self.synonyms,
+                "common": common, "syn": self.synonyms, "big": big_sizes,
                 "last": [pid for pid, head in enumerate(self.heads) if head.record["s"] in LAST_SECTIONS]}
         (staging / "meta.json").write_text(dump(meta), encoding="utf-8")
         (staging / "pages.json").write_text(dump({"pages": rows}), encoding="utf-8")

@@ -7,11 +7,12 @@
   "use strict";
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
-  var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16;
+  var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 120000, SHARD_BYTES = 16000;
+  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16;
   var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
-  var cache = {}, meta = null, t2s = null, common = null, words = null, rows = null;
+  var cache = {}, meta = null, t2s = null, common = null, big = null, words = null, rows = null;
 
   function getJSON(path) {
     if (!cache[path]) {
@@ -26,8 +27,9 @@
   function loadMeta() {
     return getJSON("meta.json").then(function (m) {
       if (!meta) {
-        meta = m; common = new Map();
+        meta = m; common = new Map(); big = new Map();
         for (var i = 0; i < m.common.length; i++) common.set(m.common[i], i);
+        (m.big || []).forEach(function (b, n) { big.set(b[0], [n, b[1]]); });
       }
       return m;
     });
@@ -86,21 +88,28 @@
     });
     return alts;
   }
-  // How common a token is (lower: rarer), from the site's most frequent characters.
+  // How common a token is (lower: rarer): the size of its posting list when it has a file of its own,
+  // else an estimate from the site's most frequent characters (always below any own-file list).
   function commonness(tok) {
+    if (big.has(tok)) return 1e6 + big.get(tok)[1];
     var r = 0;
     for (var i = 0; i < tok.length; i++) { var c = common.get(tok[i]); r = Math.max(r, c === undefined ? -1 : meta.common.length - c); }
     return r;
   }
-  // The pairs looked up for a term: its rarest ones, spread over the term, at most `limit`.
-  function plan(t, limit) {
-    if (t.length === 1) return [t];
+  function cost(tok) { return big.has(tok) ? big.get(tok)[1] : SHARD_BYTES; }
+  // The pairs looked up for a term: its rarest ones, at most `limit` and about `bytes` of postings
+  // (always at least one): a bounded number of files whatever the phrase length.
+  function plan(t, limit, bytes) {
     var pairs = [];
+    if (t.length === 1) pairs = [t];
     for (var i = 0; i + 1 < t.length; i++) if (pairs.indexOf(t.substr(i, 2)) < 0) pairs.push(t.substr(i, 2));
-    if (pairs.length <= limit) return pairs;
     var ranked = pairs.map(function (p, i) { return [p, commonness(p), i]; });
     ranked.sort(function (a, b) { return a[1] - b[1] || a[2] - b[2]; });
-    return ranked.slice(0, limit).map(function (r) { return r[0]; });
+    var out = [], spent = 0;
+    ranked.forEach(function (r) {
+      if (out.length < limit && (!out.length || spent + cost(r[0]) <= bytes)) { out.push(r[0]); spent += cost(r[0]); }
+    });
+    return out;
   }
   function shardOf(tok, n) {
     var h = 0x811c9dc5;
@@ -112,8 +121,9 @@
     return h % n;
   }
   function postings(tok) {
-    return getJSON("s" + shardOf(tok, meta.shards) + ".json").then(function (s) {
-      var flat = s[tok] || [], map = new Map(), pid = 0;
+    var file = big.has(tok) ? getJSON("b/" + big.get(tok)[0] + ".json") : getJSON("s" + shardOf(tok, meta.shards) + ".json").then(function (s) { return s[tok] || []; });
+    return file.then(function (flat) {
+      var map = new Map(), pid = 0;
       for (var i = 0; i < flat.length;) {
         pid += flat[i];
         if (flat[i + 1] < 0) { map.set(pid, [-flat[i + 1], flat[i + 2]]); i += 3; }       // several chunks: mask follows
@@ -145,7 +155,10 @@
   function lookup(ts) {
     var budget = Math.max(1, Math.floor(PAIRS_PER_QUERY / ts.length));
     var plans = ts.map(function (t) {
-      return alternatives(t).map(function (alt, i) { return { alt: alt, primary: i === 0, toks: plan(alt, i === 0 ? Math.min(PAIRS_PER_TERM, budget) : 1 + (budget > 2 ? 1 : 0)) }; });
+      var bytes = POSTING_BYTES / ts.length;
+      return alternatives(t).map(function (alt, i) {
+        return { alt: alt, primary: i === 0, toks: i === 0 ? plan(alt, Math.min(PAIRS_PER_TERM, budget), bytes) : plan(alt, budget > 2 ? 2 : 1, bytes / 3) };
+      });
     });
     return Promise.all(plans.map(function (alts) {
       return Promise.all(alts.map(function (a) { return Promise.all(a.toks.map(postings)); }));
