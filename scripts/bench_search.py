@@ -29,6 +29,7 @@ import gzip
 import json
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -170,8 +171,6 @@ def write_direct_site(project: Path, out: Path) -> tuple[float, int]:
 
     Returns the seconds spent indexing (in this process, one core) and the pages indexed.
     """
-    import shutil
-
     import jinja2
     import markdown
 
@@ -288,7 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"生成合成项目 {project}：{counts}，{time.perf_counter() - started:.1f} 秒")
     none_cfg = variant(project, "mkdocs-nosearch.yml", {"search": {"enabled": False}})
     sites = {k: args.work / f"site-{k}" for k in ("none", "dj", "material")}
-    if args.direct:
+    if args.direct and args.skip_build and (args.work / "site-direct" / "search").is_dir():
+        sites["dj"] = args.work / "site-direct"  # reuse its index; the page gets the current script
+        shutil.copy(REPO / "docs" / "assets" / "javascripts" / "search-dj.js", sites["dj"] / "search-dj.js")
+    elif args.direct:
         sites["dj"] = args.work / "site-direct"
         seconds, pages = write_direct_site(project, sites["dj"])
         raw, gz, n = dir_bytes(sites["dj"] / "search" / "dj")

@@ -8,17 +8,21 @@
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
   var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 120000, SHARD_BYTES = 16000;
-  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16;
+  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16, BYTE_BUDGET = 280000, LOOSE_BUDGET = 100000;
   var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
+  var spent = 0;  // bytes fetched for the current query: the fallback and further checks stop near BYTE_BUDGET
   var cache = {}, meta = null, t2s = null, common = null, big = null, words = null, rows = null;
 
   function getJSON(path) {
     if (!cache[path]) {
       cache[path] = fetch(new URL(path, base)).then(function (r) {
         if (!r.ok) throw new Error(path + " " + r.status);
-        return r.json();
+        return r.arrayBuffer();
+      }).then(function (buf) {
+        spent += buf.byteLength;
+        return JSON.parse(new TextDecoder().decode(buf));
       });
       cache[path].catch(function () { delete cache[path]; });
     }
@@ -250,7 +254,7 @@
     function next(i) {
       if (i >= order.length) return Promise.resolve(null);
       var k = order[i][0], a = order[i][1];
-      if (k > 0 && budget.chunks <= 0) return Promise.resolve(null);
+      if (k > 0 && (budget.chunks <= 0 || spent > BYTE_BUDGET)) return Promise.resolve(null);
       if (k > 0) budget.chunks--;
       return (k === 0 ? Promise.resolve(d) : getJSON("d/" + pid + "-" + k + ".json")).then(function (chunk) {
         var m = normalizeMap(chunk.x), at = m.text.indexOf(a.alt);
@@ -271,7 +275,7 @@
         var found = [], checked = 0, budget = { chunks: EXTRA_CHUNKS };
         function batch(from) {
           var part = cands.slice(from, from + 8);
-          if (!part.length || found.length >= SHOWN || from >= VERIFY_HEADS) return Promise.resolve(from);
+          if (!part.length || found.length >= SHOWN || from >= VERIFY_HEADS || (from && spent > BYTE_BUDGET)) return Promise.resolve(from);
           return Promise.all(part.map(function (c) { return verify(c, budget); })).then(function (rs) {
             rs.forEach(function (r) { if (r) found.push(r); });
             checked = from + part.length;
@@ -307,13 +311,14 @@
 
   function search(q, filters) {
     if (!q.trim()) return Promise.resolve({ total: 0, results: [], terms: [] });
+    spent = 0;
     return loadMeta().then(function () { return loadT2s(q); }).then(function () {
       var ts = terms(q);
       if (!ts.length) return { total: 0, results: [], terms: ts };
       return run_(ts, filters, null).then(function (out) {
         // No contiguous match, or few for a short query: add pages holding every word of the query anywhere,
         // ranked below them (a long phrase that matched was typed or pasted as it stands).
-        var few = out.results.length < LOOSE_BELOW && ts.join("").length <= LOOSE_MAX_CHARS;
+        var few = out.results.length < LOOSE_BELOW && ts.join("").length <= LOOSE_MAX_CHARS && spent < LOOSE_BUDGET;
         if ((out.results.length && !few) || !ts.some(function (t) { return t.length >= 4; })) return out;
         return (words ? Promise.resolve(words) : getJSON("words.json").then(function (w) { words = new Set(w); return words; })).then(function () {
           var pieces = [];
