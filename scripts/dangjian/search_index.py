@@ -21,7 +21,7 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
   traditional→simplified table (fetched only for queries with rare characters);
 * ``pages.json`` – one facet row per page (fetched when a filter is chosen);
 * ``words.json`` – words for splitting a query that has no contiguous match;
-* ``b/<n>.json`` – one long posting list each (tokens on most pages; listed in ``meta.json`` with their size);
+* ``b/<n>.json`` – one long posting list each (tokens on most pages; listed shortest first in ``meta.json``);
 * ``s<N>.json`` – shard N of the other postings: token → [page delta, weight, …] for one-chunk pages,
   [page delta, −weight, chunk mask, …] for longer ones;
 * ``d/<id>.json`` – a page's head (URL, title, 栏目, names, fields, pinyin) and first chunk;
@@ -51,7 +51,7 @@ from .search import SECTION_GUIDE, PageFacets
 OUT_DIR = "search/dj"
 FORMAT = 2
 SHARD_TARGET_BYTES = 16_000     # raw JSON per shard; a query touches a bounded number of shards
-BIG_LIST_BYTES = 12_000         # a posting list longer than this is a file of its own (b/<n>.json)
+BIG_LIST_BYTES = 24_000         # a posting list longer than this is a file of its own (b/<n>.json)
 CHUNK_CHARS = 1000              # original characters per text chunk (fetched only for candidates)
 CHUNK_OVERLAP = 80              # characters shared by adjacent chunks: a term this long never straddles two
 MAX_CHUNKS = 30                 # chunk masks are 30-bit integers (exact in JavaScript)
@@ -244,13 +244,11 @@ class _Builder:
         # A long posting list (a token on most pages) gets a file of its own, listed with its size in
         # meta.json: fetching it costs only its own bytes, and the query planner can avoid it.
         sizes = {tok: 3 * len(flat) for tok, flat in self.postings.items()}  # ~3 bytes a number
-        big = sorted(tok for tok, size in sizes.items() if size > BIG_LIST_BYTES)
+        # Listed shortest first (the position is the file name and tells the planner how costly it is).
+        big = sorted((tok for tok, size in sizes.items() if size > BIG_LIST_BYTES), key=lambda tok: (sizes[tok], tok))
         (staging / "b").mkdir()
-        big_sizes = []
         for i, tok in enumerate(big):
-            data = dump(self.postings[tok])
-            (staging / "b" / f"{i}.json").write_text(data, encoding="utf-8")
-            big_sizes.append([tok, len(data.encode())])
+            (staging / "b" / f"{i}.json").write_text(dump(self.postings[tok]), encoding="utf-8")
         small = sorted(set(self.postings) - set(big))  # sorted: the same bytes whatever the hash seed
         total = sum(len(tok) * 3 + 6 + sizes[tok] for tok in small)
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
@@ -261,7 +259,8 @@ class _Builder:
             (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
         common = "".join(c for c, _ in sorted(self.char_pages.items(), key=lambda kv: (-kv[1], kv[0]))[:COMMON_CHARS])
         meta = {"v": FORMAT, "shards": shards, "pages": len(self.heads), "facets": list(FACETS), "values": values,
-                "common": common, "syn": self.synonyms, "big": big_sizes,
+                "common": common, "syn": self.synonyms,
+                "big": "|".join(big), "bigmax": max((sizes[t] for t in big), default=0),
                 "last": [pid for pid, head in enumerate(self.heads) if head.record["s"] in LAST_SECTIONS]}
         (staging / "meta.json").write_text(dump(meta), encoding="utf-8")
         (staging / "pages.json").write_text(dump({"pages": rows}), encoding="utf-8")

@@ -7,8 +7,8 @@
   "use strict";
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
-  var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 120000, SHARD_BYTES = 16000;
-  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 24, EXTRA_CHUNKS = 16, BYTE_BUDGET = 280000, LOOSE_BUDGET = 100000;
+  var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 90000, SHARD_BYTES = 16000, BIG_MIN = 24000;
+  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, EXTRA_CHUNKS = 10, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
   var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
@@ -33,7 +33,9 @@
       if (!meta) {
         meta = m; common = new Map(); big = new Map();
         for (var i = 0; i < m.common.length; i++) common.set(m.common[i], i);
-        (m.big || []).forEach(function (b, n) { big.set(b[0], [n, b[1]]); });
+        // Long lists, shortest first: the n-th costs about BIG_MIN .. bigmax bytes, growing with n.
+        var bigs = m.big ? m.big.split("|") : [];
+        bigs.forEach(function (tok, n) { big.set(tok, [n, BIG_MIN + (m.bigmax - BIG_MIN) * (n + 1) / bigs.length]); });
       }
       return m;
     });
