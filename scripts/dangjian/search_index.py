@@ -310,6 +310,7 @@ def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]]) -> int:
     if builder is None:
         _WORKER.clear()
         builder = _WORKER[key] = _Builder(synonyms)
+        _dictionary_words()  # read now, while the build is still rendering, not when it waits for the index
     for doc in docs:
         builder.add(doc)
     return len(builder.heads)
