@@ -24,8 +24,8 @@ from ..problems import Problem, Severity, sort_problems
 from ..render import generate_pages
 from ..settings import Settings
 from ..sources import read_source
-from .content import FileCheck, LinkIndex
 from ..synonyms import load_synonyms
+from .content import FileCheck, LinkIndex
 from .values import check_values
 from .wording import load_rules
 
