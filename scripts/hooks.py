@@ -40,6 +40,7 @@ from dangjian.generate import (
 )
 from dangjian.images import ImagePipeline
 from dangjian.problems import Problem, Severity
+from dangjian.search_index import SearchIndex
 from dangjian.settings import Settings
 
 log = logging.getLogger("mkdocs.hooks.dangjian")
@@ -55,6 +56,7 @@ class _State:
     post: PostPass
     fingerprints: PageFingerprints
     search_expected: int = 0
+    previous_search: SearchIndex | None = None
 
 
 _state = _State()
@@ -85,6 +87,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     previous = getattr(_state, "post", None)
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind
         previous.search.close()
+        _state.previous_search = previous.search  # its pages: the dirty preview merges edited pages into them
     problems += config_problems(SiteConfig(Path(config.config_file_path), dict(config)))
     report(problems)
     settings = _state.settings
@@ -112,7 +115,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                                    {uri: Path(f.abs_src_path) for uri, f in writers.items()}, _state.images)
     report(plan.problems)
     # Our index replaces Material's; with Material's search plugin configured, none is collected.
-    _state.post = PostPass(plan, own_search=plan.config.own_search)
+    _state.post = PostPass(plan, own_search=plan.config.own_search, previous=_state.previous_search)
+    report(_state.post.problems)
     kept = plan.writer_pages.keys() | plan.copies.keys()
     for uri, file in writers.items():  # drafts, registries, pages named like generated ones, original photos
         if uri not in kept:
@@ -263,10 +267,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     """The generator's post-pass for the site: processed photos, sitemap, search index."""
     _state.fingerprints.save()
     post = _state.post
-    partial = post.own_search and len(post.search.docs) < _state.search_expected
-    stats, problems = post.site(Path(config.site_dir), partial=partial)
+    stats, problems = post.site(Path(config.site_dir), expected=_state.search_expected)
     report(problems)
-    if partial:  # `mkdocs serve --dirty` rebuilt only some pages: keep the full index already in the site
-        log.info("dangjian: 增量预览只重建了 %d 页，沿用已有的搜索索引", len(post.search.docs))
     for line in search_summary(post, stats):
         log.info(line)

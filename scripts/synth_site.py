@@ -146,7 +146,10 @@ def brand_markdown(w: Writer, title: str, unit: str, category: str, photos: list
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n".join(body)
 
 
-def study_markdown(w: Writer, title: str, index: int, tag: str | None = None) -> str:
+LONG_CHARS = 20_000  # a long study page (an archive's full legal text) has at least this many characters
+
+
+def study_markdown(w: Writer, title: str, index: int, tag: str | None = None, long: bool = False) -> str:
     rng = w.rng
     year = rng.randint(2019, 2026)
     meta = {
@@ -164,6 +167,11 @@ def study_markdown(w: Writer, title: str, index: int, tag: str | None = None) ->
         for sub in range(rng.randint(1, 3)):
             body.append(f"### （{numerals[sub]}）{rng.choice(w.clauses)}\n")
             body.append(w.paragraph(2, 6) + "\n")
+    article = 0
+    while long and sum(map(len, body)) < LONG_CHARS:
+        article += 1
+        body.append(f"### 第{article}条\n")
+        body.append(w.paragraph(4, 8) + "\n")
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n".join(body)
 
 
@@ -183,13 +191,15 @@ def model_markdown(w: Writer, title: str, unit: str, tag: str | None = None) -> 
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n".join(body)
 
 
-def write_project(out: Path, pages: int, seed: int = 7, *, skew: bool = False, models: int = 0) -> dict[str, int]:
+def write_project(out: Path, pages: int, seed: int = 7, *, skew: bool = False, models: int = 0,
+                  long_share: float = 0.0) -> dict[str, int]:
     """Write the synthetic project into ``out`` (must not exist); return counts.
 
     ``skew`` puts three in four brands into the first unit and category, three in four study
     materials into the first topic and gives every page the tag ``三会一课``, so that one unit,
     category, topic and tag hold hundreds of items (the pagination test).  ``models`` adds that
     many 模范机关 examples (``docs/models/``), three in four of the first unit when skewed.
+    ``long_share`` of all pages (taken from the study materials) are at least ``LONG_CHARS`` long.
     """
     out.mkdir(parents=True)
     w = Writer(seed)
@@ -238,11 +248,12 @@ def write_project(out: Path, pages: int, seed: int = 7, *, skew: bool = False, m
     study_dir.mkdir()
     shutil.copy(REPO / "docs" / "study" / "topics.yml", study_dir / "topics.yml")
     topic_names = sorted(topics)
+    n_long = min(pages - n_brands, round(pages * long_share))
     for i in range(pages - n_brands):
         topic = topic_names[0 if skew and i % 4 != 3 else (i // 4 if skew else i) % len(topic_names)]
         (study_dir / topic).mkdir(exist_ok=True)
         title = w.rng.choice(w.clauses)[:24] + w.rng.choice(["的通知", "实施方案", "学习提纲", "工作要点", "指引", "参考"])
-        (study_dir / topic / f"ziliao-{i:05d}.md").write_text(study_markdown(w, title, i, tag), encoding="utf-8")
+        (study_dir / topic / f"ziliao-{i:05d}.md").write_text(study_markdown(w, title, i, tag, long=i < n_long), encoding="utf-8")
     if models:
         (out / "docs" / "models").mkdir()
     for i in range(models):
@@ -290,11 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain", type=Path, help="同时写出纯 Material 对照项目到该目录")
     parser.add_argument("--skew", action="store_true", help="四分之三的品牌集中在第一个单位和类别、资料集中在第一个栏目，每页都带“三会一课”标签（测分页）")
     parser.add_argument("--models", type=int, default=0, help="另外生成的模范机关案例篇数")
+    parser.add_argument("--long-share", type=float, default=0.0, help="长页面（至少 2 万字）占全部页面的比例，如 0.25")
     args = parser.parse_args(argv)
     if args.out.exists():
         print(f"错误：{args.out} 已存在，请指定一个新目录。", file=sys.stderr)
         return 2
-    counts = write_project(args.out, args.pages, args.seed, skew=args.skew, models=args.models)
+    counts = write_project(args.out, args.pages, args.seed, skew=args.skew, models=args.models, long_share=args.long_share)
     if args.plain:
         write_plain(args.out, args.plain)
     print(f"已生成 {args.out}：品牌 {counts['brands']} 个（照片 {counts['photos']} 张），学习资料 {counts['studies']} 篇。")

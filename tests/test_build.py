@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import brand_text, doc_text, make_project, run_build
+import yaml
+from conftest import REPO, brand_text, doc_text, make_project, run_build
 from PIL import Image
 
 
@@ -135,7 +136,7 @@ def test_drafts_absent_everywhere(good):
 
 def search_docs(result) -> list[dict]:
     """The per-page records of the site's search index (search/dj/d/<id>.json)."""
-    return [json.loads(p.read_text(encoding="utf-8")) for p in (result.site / "search" / "dj" / "d").glob("*.json")]
+    return [json.loads(p.read_text(encoding="utf-8")) for p in (result.site / "search" / "dj" / "d").glob("*.json") if "-" not in p.name]
 
 
 def test_search_index_has_brands(good):
@@ -143,7 +144,7 @@ def test_search_index_has_brands(good):
     assert any(d["u"] == "brands/hongxin/" and d["t"] == "红心理财" for d in docs)
     jingwei = next(d for d in docs if d["u"] == "brands/jingwei/")
     assert "警徽先锋" in jingwei["x"] and "税韵红帆" not in jingwei["x"]  # related-brand cards are not its text
-    assert any(d["u"].startswith("guide/") and d["s"] == "使用指南" for d in docs)  # guides are searchable
+    assert not any(d["u"].startswith("guide/") for d in docs)  # guides stay out of readers' search by default
 
 
 def test_page_size_does_not_grow_with_collection(tmp_path):
@@ -224,5 +225,20 @@ def test_dirty_rebuild_keeps_the_full_search_index(good):
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", str(good.site)], cwd=project,
                           capture_output=True, text=True, encoding="utf-8", timeout=600)
     assert proc.returncode == 0, proc.stderr
-    assert "沿用已有的搜索索引" in proc.stderr
     assert len(search_docs(good)) == before > 3
+
+
+def test_search_guides_setting_indexes_guides_as_the_last_section(tmp_path):
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    extra = config.get("extra") or {}
+    extra["dangjian"] = {**(extra.get("dangjian") or {}), "search_guides": True}
+    project = make_project(tmp_path / "p", brands={"hongxin": brand_text()}, extra_config={"extra": extra})
+    result = run_build(project)
+    assert result.returncode == 0, result.output
+    docs = search_docs(result)
+    guides = [d for d in docs if d["u"].startswith("guide/")]
+    assert guides and all(d["s"] == "使用指南" for d in guides)
+    meta = json.loads((result.site / "search" / "dj" / "meta.json").read_text(encoding="utf-8"))
+    order = {json.loads(p.read_text(encoding="utf-8"))["u"]: int(p.stem)
+             for p in (result.site / "search" / "dj" / "d").glob("*.json") if "-" not in p.name}
+    assert sorted(meta["last"]) == sorted(order[d["u"]] for d in guides)  # ranked after every other page

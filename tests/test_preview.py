@@ -74,6 +74,17 @@ def _fetch(url: str) -> str:
         return ""
 
 
+def _indexed(base: str, url: str, title: str) -> bool:
+    """True when the site's search index holds ``url`` with ``title`` (and only once)."""
+    import json
+    try:
+        pages = json.loads(_fetch(base + "search/dj/meta.json") or "{}").get("pages", 0)
+        heads = [json.loads(_fetch(f"{base}search/dj/d/{pid}.json") or "{}") for pid in range(pages)]
+    except ValueError:
+        return False
+    return [h.get("t") for h in heads if h.get("u") == url] == [title]
+
+
 @pytest.mark.parametrize("polling", [False, True], ids=["native-notifications", "DJ_PREVIEW_POLLING"])
 def test_serve_shows_a_saved_brand_once_rebuilt(tmp_path, polling):
     project = make_project(tmp_path / "p", brands={"hongxin": brand_text()})
@@ -96,6 +107,10 @@ def test_serve_shows_a_saved_brand_once_rebuilt(tmp_path, polling):
         while "红心理财新篇" not in _fetch(url):
             assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
             time.sleep(0.1)
+        # The search index follows the edit too (the edited page replaces its old record).
+        while not _indexed(f"http://127.0.0.1:{port}/", "brands/hongxin/", "红心理财新篇"):
+            assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
+            time.sleep(0.2)
         time.sleep(2.5)  # long enough for a rebuild the build's own file reads would trigger
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

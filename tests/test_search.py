@@ -7,7 +7,10 @@ and its JavaScript), Pagefind extended (indexed over the same built pages,
 queried with its own pagefind.js) and Material's built-in search (lunr +
 jieba, with the domain dictionary as jieba user dictionary, through Material's
 own search box).  It prints recall@5 and MRR for all three and fails if the
-shipped engine's recall@5 drops below 0.95.
+shipped engine's recall@5 drops below 0.97 on the ordinary kinds or below 0.80
+on any of the forgiving kinds (pinyin, initials, traditional, synonym, punct,
+loose), or if any shown result lacks a query term (after normalisation and
+synonyms; for the non-contiguous fallback, a word of the split query).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import yaml
 
 from browser_support import DESKTOP, PHONE, RequestLog, browser, new_page, screenshot, serve
 from conftest import REPO, brand_text, make_project, run_build
+from search_judge import lacking_terms
 
 sys.path.insert(0, str(REPO / "scripts"))
 from dangjian.loader import load_site  # noqa: E402
@@ -32,7 +36,10 @@ from dangjian.search import build_index, find_indexer, jieba_user_dict  # noqa: 
 from dangjian.settings import Settings  # noqa: E402
 
 QUERIES = yaml.safe_load((Path(__file__).with_name("search_queries.yml")).read_text(encoding="utf-8"))
-MIN_RECALL = 0.95
+ORDINARY = {"name", "partial", "unit", "multi", "term"}
+FORGIVING = {"pinyin", "initials", "traditional", "synonym", "punct", "loose"}
+MIN_RECALL = 0.97           # ordinary kinds together
+MIN_RECALL_FORGIVING = 0.80  # each forgiving kind
 
 
 @pytest.fixture(scope="module")
@@ -107,42 +114,50 @@ def _ranked(page, base: str, query: str, engine: str) -> list[str]:
     return ranked
 
 
-def _judge(site: Path, engine: str, screenshot_name: str) -> tuple[float, float, list[str], RequestLog]:
-    hits, rr, misses = 0, 0.0, []
+def _judge(site: Path, engine: str, screenshot_name: str, queries: list[dict] = QUERIES):
+    """recall@5, MRR, misses, request log and hits per kind of one engine over ``queries``."""
+    hits, rr, misses, kinds = 0, 0.0, [], {}
     log = RequestLog()
     with serve(site) as base, browser() as instance:
         page = new_page(instance, DESKTOP, log)
         page.goto(base)
         if engine == "material":
             page.keyboard.press("/")
-        for item in QUERIES:
+        for item in queries:
             ranked = _ranked(page, base, item["q"], engine)[:5]
             rank = next((i + 1 for i, p in enumerate(ranked) if p in item["expect"]), None)
+            kinds.setdefault(item["kind"], []).append(bool(rank))
             if rank:
                 hits += 1
                 rr += 1 / rank
             else:
-                misses.append(f"{item['q']} → {ranked}")
+                misses.append(f"{item['kind']} {item['q']} → {ranked}")
         screenshot(page, screenshot_name)
         assert log.outside(base) == []
-    n = len(QUERIES)
-    return hits / n, rr / n, misses, log
+    n = len(queries)
+    return hits / n, rr / n, misses, log, kinds
 
 
 def test_judged_queries_against_pagefind_and_material(sample_site, pagefind_site, material_site):
-    assert len(QUERIES) >= 40
-    assert {q["kind"] for q in QUERIES} >= {"name", "partial", "unit", "multi", "term"}
+    assert len(QUERIES) >= 100
+    counts = {kind: sum(q["kind"] == kind for q in QUERIES) for kind in ORDINARY | FORGIVING}
+    assert all(counts[kind] >= 10 for kind in FORGIVING), counts
     runs = {"本站字串索引（采用）": _judge(sample_site.site, "dj", "search-judged-dj"),
             "Pagefind 扩展版": _judge(pagefind_site, "pagefind", "search-judged-pagefind"),
             "Material 默认（lunr+jieba+领域词典）": _judge(material_site.site, "material", "search-judged-material")}
     print(f"\n评测查询 {len(QUERIES)} 条")
-    for name, (recall, mrr, misses, _) in runs.items():
-        print(f"{name}: recall@5 = {recall:.3f}  MRR = {mrr:.3f}  未命中 {len(misses)}")
+    for name, (recall, mrr, misses, _, kinds) in runs.items():
+        by_kind = "  ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(kinds.items()))
+        print(f"{name}: recall@5 = {recall:.3f}  MRR = {mrr:.3f}  未命中 {len(misses)}\n    {by_kind}")
         for miss in misses:
             print("   ", miss)
-    recall, _, misses, log = runs["本站字串索引（采用）"]
+    recall, _, misses, log, kinds = runs["本站字串索引（采用）"]
     assert log.console_errors == []
-    assert recall >= MIN_RECALL, misses
+    ordinary = [hit for kind in ORDINARY for hit in kinds[kind]]
+    assert sum(ordinary) / len(ordinary) >= MIN_RECALL, misses
+    for kind in FORGIVING:
+        assert sum(kinds[kind]) / len(kinds[kind]) >= MIN_RECALL_FORGIVING, (kind, misses)
+    assert lacking_terms(sample_site.site, [q["q"] for q in QUERIES]) == []
 
 
 def test_pages_carry_facets_and_drafts_stay_out(sample_site):
@@ -161,9 +176,10 @@ def test_pages_carry_facets_and_drafts_stay_out(sample_site):
     assert not sample_site.exists("brands/lu-tong-xin-lian/")
     assert not sample_site.exists("models/shi-ji-guan-shi-wu-ju/")
     index = sample_site.site / "search" / "dj"
-    meta = json.loads((index / "pages.json").read_text(encoding="utf-8"))
+    meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
     built = sum(1 for p in sample_site.site.rglob("index.html") if "data-pagefind-body" in p.read_text(encoding="utf-8"))
-    assert len(meta["pages"]) == built == len(list((index / "d").glob("*.json"))) > 30
+    assert meta["pages"] == built == len([p for p in (index / "d").glob("*.json") if "-" not in p.name]) > 30
+    assert "data-pagefind-body" not in sample_site.html("guide/search/")  # writers' guides stay out by default
     texts = "".join(p.read_text(encoding="utf-8") for p in index.rglob("*.json"))
     assert "路通心连" not in texts and "节约型机关建设" not in texts
     assert "红心理财" in texts
@@ -188,8 +204,11 @@ def test_facets_drafts_and_keyboard_in_browser(sample_site):
             screenshot(page, f"search-facets-{tag}")
             page.select_option("select[data-filter=栏目]", "")
             assert page.locator("select[data-filter=系统] option").count() >= 4  # 全部 + the 系统 of indexed pages
-            for draft in ("路通心连", "节约型机关建设"):
-                assert _ranked(page, base, draft, "dj") == [], draft
+            for draft, url in (("路通心连", "brands/lu-tong-xin-lian/"), ("节约型机关建设", "models/shi-ji-guan-shi-wu-ju/")):
+                ranked = _ranked(page, base, draft, "dj")
+                assert url not in ranked, draft
+                # no page has the draft's title; at most pages holding its words apart (the marked fallback)
+                assert page.locator(".dj-search__item:not(.dj-search__item--loose)").count() == 0, draft
             years = page.locator("select[data-filter=年份] option").all_inner_texts()
             assert "全部" in years and any(y.startswith("20") for y in years)
     assert log.outside(base) == []

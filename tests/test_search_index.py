@@ -49,8 +49,8 @@ def test_background_index_equals_in_process_index(tmp_path):
     in_process.write(tmp_path / "fg")
     assert stats.pages == 150
     assert _files(tmp_path / "bg") == _files(tmp_path / "fg")
-    meta = json.loads((tmp_path / "bg" / "search" / "dj" / "pages.json").read_text(encoding="utf-8"))
-    assert len(meta["pages"]) == 150 and meta["values"]["年份"][0] == "2025"
+    meta = json.loads((tmp_path / "bg" / "search" / "dj" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["pages"] == 150 and meta["values"]["年份"][0] == "2025"
     assert not list((tmp_path / "bg" / "search").glob("dj.*")), "no staging folder is left behind"
 
 
@@ -91,14 +91,61 @@ def test_substring_and_title_weight_in_postings(tmp_path):
     _fill(index, 16)
     stats = index.write(tmp_path)
     out = tmp_path / "search" / "dj"
-    meta = json.loads((out / "pages.json").read_text(encoding="utf-8"))
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     shard = json.loads((out / f"s{search_index.shard_of('民声', meta['shards'])}.json").read_text(encoding="utf-8"))
-    flat = shard["民声"]  # the middle of 周五民声直播室
-    pids, last = [], 0
-    for delta in flat[0::2]:
-        last += delta
-        pids.append(last)
+    entries = _decode(shard["民声"])  # the middle of 周五民声直播室
+    pids = [pid for pid, _, _ in entries]
     titles = [json.loads((out / "d" / f"{pid}.json").read_text(encoding="utf-8"))["t"] for pid in pids]
     assert stats.pages == 16 and pids == sorted(pids) and len(pids) >= 6
-    heavy = [t for pid, t, w in zip(pids, titles, flat[1::2]) if w >= search_index.TITLE_WEIGHT]
+    heavy = [t for t, (_, w, _) in zip(titles, entries) if w & search_index.F_TITLE]
     assert heavy and all("周五民声直播室" in t for t in heavy)
+    assert all(mask == 1 for _, _, mask in entries)  # short pages: one chunk each
+
+
+def _decode(flat: list[int]) -> list[tuple[int, int, int]]:
+    """(page, weight, chunk mask) entries of a posting list, as search-dj.js reads them."""
+    out, pid, i = [], 0, 0
+    while i < len(flat):
+        pid += flat[i]
+        if flat[i + 1] < 0:
+            out.append((pid, -flat[i + 1], flat[i + 2]))
+            i += 3
+        else:
+            out.append((pid, flat[i + 1], 1 if flat[i + 1] & 63 else 0))
+            i += 2
+    return out
+
+
+def test_long_page_is_chunked_and_masks_name_the_chunks(tmp_path):
+    search_index, search = _modules()
+    index = search_index.SearchIndex(background=False)
+    filler = "机关党建工作要扎实推进。" * 400
+    body = f"<p>{filler}</p><p>违反家庭美德的行为。</p><p>{filler}</p><p>反家庭暴力法宣传。</p>"
+    index.add("long/", ARTICLE.format(body), search.PageFacets("学习资料", "长文", {"栏目": ["学习资料"]}))
+    stats = index.write(tmp_path)
+    out = tmp_path / "search" / "dj"
+    head = json.loads((out / "d" / "0.json").read_text(encoding="utf-8"))
+    chunks = [head["x"]] + [json.loads((out / "d" / f"0-{k}.json").read_text(encoding="utf-8"))["x"] for k in range(1, head["k"])]
+    assert head["k"] == stats.chunks > 5
+    assert "".join(c[:search_index.CHUNK_CHARS] for c in chunks).count("反家庭暴力") == 1
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    shard = json.loads((out / f"s{search_index.shard_of('暴力', meta['shards'])}.json").read_text(encoding="utf-8"))
+    [(_, _, mask)] = _decode(shard["暴力"])
+    [k] = [k for k in range(head["k"]) if mask >> k & 1]
+    assert "暴力" in chunks[k] and all("暴力" not in c for i, c in enumerate(chunks) if i != k)
+
+
+def test_dirty_rebuild_replaces_edited_pages_in_the_last_full_index(tmp_path):
+    search_index, search = _modules()
+    full = search_index.SearchIndex(background=False)
+    _fill(full, 20)
+    full.write(tmp_path)
+    partial = search_index.SearchIndex(background=False, previous=full)  # the next `serve --dirty` build
+    facets = search.PageFacets("品牌", "第3号页面改过的标题", {"栏目": ["品牌"]}, [])
+    partial.add("p/3/", ARTICLE.format("<p>新写的段落：检察蓝初心红。</p>"), facets)
+    stats, problems = search_index.write_index(partial, tmp_path, expected=20)
+    assert problems == [] and stats.pages == 20
+    out = tmp_path / "search" / "dj"
+    head = json.loads((out / "d" / "3.json").read_text(encoding="utf-8"))
+    assert head["u"] == "p/3/" and head["t"] == "第3号页面改过的标题" and "检察蓝初心红" in head["x"]
+    assert json.loads((out / "d" / "4.json").read_text(encoding="utf-8"))["u"] == "p/4/"

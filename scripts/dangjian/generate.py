@@ -49,7 +49,7 @@ from .render import (
 from .sanitize import sanitize_page
 from .search import annotate, page_facets
 from .search_index import OUT_DIR as SEARCH_DIR
-from .search_index import IndexStats, SearchIndex, write_index
+from .search_index import IndexStats, SearchIndex, new_search_index, write_index
 from .settings import Settings
 from .showcase import card_rendition, render_showcase_json
 from .sources import split_front_matter
@@ -214,7 +214,8 @@ class Plan:
 
     def search_expected(self) -> int:
         """How many pages a full build adds to the search index."""
-        return sum(1 for uri in self.page_uris() if page_facets(self.site, uri, "-") is not None)
+        guides = self.settings.search_guides
+        return sum(1 for uri in self.page_uris() if page_facets(self.site, uri, "-", guides) is not None)
 
     def images_summary(self) -> str:
         """The photo pipeline's figures for the build log."""
@@ -514,10 +515,14 @@ class PostPass:
 
     plan: Plan
     own_search: bool = True
+    #: the index of the previous build in this process (``serve --dirty`` merges edited pages into it)
+    previous: SearchIndex | None = None
     search: SearchIndex = field(init=False)
+    #: problems found while setting up (the synonyms table ``rules/synonyms.yml``)
+    problems: list[Problem] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        self.search = SearchIndex(background=self.own_search)
+        self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems)
 
     def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
         """Sanitise the article (writers' HTML is untrusted), responsive ``<picture>`` for every processed
@@ -526,17 +531,17 @@ class PostPass:
         page_html = sanitize_page(page_html)
         page_html = rewrite_images(page_html, url, plan.originals.get, plan.images)
         # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
-        facets = page_facets(plan.site, src_uri, title)
+        facets = page_facets(plan.site, src_uri, title, plan.settings.search_guides)
         page_html = annotate(page_html, facets)
         if self.own_search:
             self.search.add(url, page_html, facets)
         return page_html
 
-    def site(self, site_dir: Path, *, partial: bool = False) -> tuple[IndexStats | None, list[Problem]]:
+    def site(self, site_dir: Path, *, expected: int = 0) -> tuple[IndexStats | None, list[Problem]]:
         """Publish processed photos (never originals), the sitemap and the search index.
 
-        ``partial``: only some pages went through :meth:`page` (``serve --dirty``), so the
-        index already in the site is kept.
+        ``expected``: how many pages a full build indexes; when fewer went through :meth:`page`
+        (``serve --dirty``), the edited pages are merged into the index already in the site.
         """
         plan = self.plan
         plan.images.publish(site_dir)
@@ -545,10 +550,10 @@ class PostPass:
             if target.is_file() and not target.is_symlink():
                 target.unlink()
         write_sitemap(plan, site_dir)
-        if not self.own_search or partial:
+        if not self.own_search:
             self.search.close()
             return None, []
-        return write_index(self.search, site_dir)
+        return write_index(self.search, site_dir, expected)
 
 
 def write_sitemap(plan: Plan, site_dir: Path) -> None:
@@ -593,7 +598,7 @@ def fix_edit_link(page_html: str, edit_url: str | None) -> str:
 def finish_built_site(plan: Plan, site_dir: Path, log: Callable[[str], None] = lambda _msg: None) -> list[Problem]:
     """Post-pass over a site an engine built from the staged tree; returns problems."""
     post = PostPass(plan, own_search=plan.config.own_search)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(post.problems)
     for uri in plan.page_uris():
         url = page_url(uri)
         path = site_dir / url / "index.html"

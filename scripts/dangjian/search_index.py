@@ -3,22 +3,34 @@
 Why: Pagefind (extended) and Material's lunr+jieba both match whole segmenter
 words (or their starts), so 一课 misses 三会一课 and 青马 misses 青马学堂
 (measured in tests/test_search.py, docs/guide/search.md).  Here every
-character and every pair of adjacent characters is a token, so any substring
-of two or more characters is found: the browser looks up the pairs of the
-query, intersects the pages, then checks the exact string in the few best
-pages' text and builds the highlighted snippet from it.
+character and every pair of adjacent characters of the normalised text
+(:mod:`dangjian.normalize`) is a token, so any substring is found.
+
+Exactness: a page's whole text is cut into at most ``MAX_CHUNKS`` overlapping
+chunks of about ``CHUNK_CHARS`` characters; each posting carries a bit mask of
+the chunks that hold the token.  The browser looks up only a few of the
+query's rarest pairs (a bounded number of shards whatever the phrase length),
+intersects pages and chunk masks, then fetches just the candidate chunks and
+checks the whole term in them: a shown result always contains every term, and
+its snippet is cut where the match is.
 
 Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 
-* ``pages.json`` – one row per page: 栏目, 系统, 类别, 年份 (facet value ids)
-  and the facet value lists;
-* ``s<N>.json`` – shard N of the postings: token → [page delta, weight, …],
-  tokens spread over shards by a hash the browser computes identically;
-* ``d/<id>.json`` – one page's URL, title, 栏目, names and text (capped).
+* ``meta.json`` – shard count, facet values, the common characters (for
+  choosing rare pairs), the synonym groups; ``t2s.json`` – the
+  traditional→simplified table (fetched only for queries with rare characters);
+* ``pages.json`` – one facet row per page (fetched when a filter is chosen);
+* ``words.json`` – words for splitting a query that has no contiguous match;
+* ``b/<n>.json`` – one long posting list each (tokens on most pages; listed shortest first in ``meta.json``);
+* ``s<N>.json`` – shard N of the other postings: token → [page delta, weight, …] for one-chunk pages,
+  [page delta, −weight, chunk mask, …] for longer ones;
+* ``d/<id>.json`` – a page's head (URL, title, 栏目, names, fields, pinyin) and first chunk;
+  ``d/<id>-<k>.json`` – its further chunks.
 """
 
 from __future__ import annotations
 
+import heapq
 import html
 import json
 import math
@@ -29,34 +41,38 @@ import sys
 import time
 import types
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from .search import PageFacets
+from .normalize import normalize, t2s_table
+from .search import SECTION_GUIDE, PageFacets
 
 OUT_DIR = "search/dj"
-SHARD_TARGET_BYTES = 24_000     # raw JSON per shard; a query touches one shard per token
-TEXT_CAP = 4000                 # characters of body text kept per page for checks and snippets
-TITLE_WEIGHT, NAME_WEIGHT = 1000, 200
-FACETS = ("栏目", "系统", "类别", "年份")
+FORMAT = 2
+SHARD_TARGET_BYTES = 16_000     # raw JSON per shard; a query touches a bounded number of shards
+BIG_LIST_BYTES = 24_000         # a posting list longer than this is a file of its own (b/<n>.json)
+CHUNK_CHARS = 1000              # original characters per text chunk (fetched only for candidates)
+CHUNK_OVERLAP = 80              # characters shared by adjacent chunks: a term this long never straddles two
+MAX_CHUNKS = 30                 # chunk masks are 30-bit integers (exact in JavaScript)
+COMMON_CHARS = 1500             # characters listed by page frequency for the query planner
+FALLBACK_WORDS = 6000           # dictionary words (those present on the site) for splitting queries
+FACETS = ("栏目", "系统", "类别", "年份", "专题")
+LAST_SECTIONS = (SECTION_GUIDE,)  # ranked after every other page (the guides, when indexed at all)
+YEARS_SHOWN = 10                # more distinct years than this: older ones are grouped by decade
+
+# Weight of a posting: body count (0–63) plus the fields that hold the token.
+COUNT_MAX = 63
+F_TITLE, F_NAME, F_FIELD, F_PINYIN = 64, 128, 256, 512
 
 _TAGS = re.compile(r"<[^>]+>")
 _DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<section class=\"dj-related\".*?</section>|<a class=\"headerlink\".*?</a>|<p class=\"dj-search-names\".*?</p>|<span data-pagefind[^>]*>.*?</span>", re.S)
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
-_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_RUN = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def normalize(text: str) -> str:
-    """Lower case, full-width ASCII folded, whitespace collapsed."""
-    return re.sub(r"\s+", " ", text.translate(_FULLWIDTH).lower()).strip()
-
-
-def tokens(text: str) -> dict[str, int]:
-    """Characters and adjacent character pairs of the text's word runs, with counts."""
-    runs = _RUN.findall(normalize(text))
-    joined = "".join(runs)
-    return Counter([*joined, *(r[i:i + 2] for r in runs for i in range(len(r) - 1))])
+def tokens(norm: str) -> set[str]:
+    """Characters and adjacent character pairs of an already normalised string."""
+    return {*norm, *(norm[i:i + 2] for i in range(len(norm) - 1))}
 
 
 def shard_of(token: str, shards: int) -> int:
@@ -80,6 +96,23 @@ def page_text(page_html: str) -> str | None:
     return re.sub(r"[。：]\s*(?=[。：])", "", text)
 
 
+def chunk_text(text: str) -> list[str]:
+    """The text cut into at most ``MAX_CHUNKS`` pieces, each overlapping the next by ``CHUNK_OVERLAP``."""
+    size = max(CHUNK_CHARS, math.ceil(len(text) / MAX_CHUNKS))
+    if len(text) <= size + CHUNK_OVERLAP:
+        return [text]
+    return [text[start:start + size + CHUNK_OVERLAP] for start in range(0, len(text), size)]
+
+
+@lru_cache(maxsize=4096)
+def spellings(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a name (三会一课 → sanhuiyike, shyk), normalised."""
+    from pypinyin import lazy_pinyin
+    syllables = [normalize(s) for s in lazy_pinyin(name, errors=lambda chars: list(chars))]
+    syllables = [s for s in syllables if s]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
 @dataclass
 class _Doc:
     url: str
@@ -89,48 +122,109 @@ class _Doc:
 
 @dataclass
 class IndexStats:
+    """What one index write produced; ``seconds``: build time spent on the index (extraction + waiting + writing)."""
+
     pages: int = 0
     tokens: int = 0
     shards: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    chunks: int = 0
+
+
+@dataclass
+class _Head:
+    record: dict
+    chunks: list[str] = field(default_factory=list)
 
 
 class _Builder:
     """Postings and page records, one page at a time (in the worker process or in-process).
 
     Page ids follow the order in which pages arrive (MkDocs' file order, which is stable).
-    Postings are kept as flat ``[page delta, weight, …]`` lists, ready to be written.
+    Postings are kept as flat ``[page delta, weight, …]`` lists (``-weight, chunk mask`` for pages of
+    several chunks), ready to be written.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, synonyms: list[list[str]] | None = None) -> None:
+        self.synonyms = synonyms or []
         self.rows: list[list[str | None]] = []
-        self.records: list[dict] = []
+        self.heads: list[_Head] = []
         self.postings: dict[str, list[int]] = {}
         self.last: dict[str, int] = {}
+        self.char_pages: Counter = Counter()
 
     def add(self, doc: _Doc) -> None:
-        pid = len(self.records)
+        pid = len(self.heads)
         facets = doc.facets
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
-        weights = tokens(doc.text)
-        for tok, n in weights.items():
-            if n > 99:
-                weights[tok] = 99
-        for tok in tokens(" ".join(facets.names)):
-            weights[tok] += NAME_WEIGHT
-        for tok in tokens(facets.title):
-            weights[tok] += TITLE_WEIGHT
+        chunks = chunk_text(doc.text)
+        masks: dict[str, int] = {}
+        counts: Counter = Counter()
+        for k, chunk in enumerate(chunks):
+            bit = 1 << k
+            norm = normalize(chunk)
+            found = Counter(norm[i:i + 2] for i in range(len(norm) - 1))
+            found.update(norm)
+            counts.update(found)  # the overlap is counted twice: a count only ranks, it never decides a match
+            for tok in found:
+                masks[tok] = masks.get(tok, 0) | bit
+        weights = {tok: min(n, COUNT_MAX) for tok, n in counts.items()}
+        names = list(dict.fromkeys(n for n in facets.names if n))
+        fields_ = list(dict.fromkeys(f for f in facets.fields if f))
+        spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
+        for values, flag in (([facets.title], F_TITLE), (names, F_NAME), (fields_, F_FIELD), (spelled, F_PINYIN)):
+            for value in values:
+                for tok in tokens(normalize(value)):
+                    weights[tok] = weights.get(tok, 0) | flag
+        self.char_pages.update(tok for tok in weights if len(tok) == 1)
         postings, last = self.postings, self.last
+        single = len(chunks) == 1
         for tok, weight in weights.items():
             plist = postings.get(tok)
             if plist is None:
-                postings[tok] = [pid, weight]
-            else:
-                plist += (pid - last[tok], weight)
+                plist = postings[tok] = []
+            delta = pid - last.get(tok, 0)
+            # One chunk: the mask is 1 when the body has the token (count > 0); else a negative weight says a mask follows.
+            plist += (delta, weight) if single else (delta, -weight, masks.get(tok, 0))
             last[tok] = pid
-        self.records.append({"u": doc.url, "t": facets.title, "s": facets.section, "n": " ".join(facets.names),
-                             "x": doc.text[:TEXT_CAP], "c": len(doc.text) > TEXT_CAP})
+        record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
+                  "p": spelled, "k": len(chunks), "x": chunks[0]}
+        if _traditional_chars() & set(doc.text + facets.title + "".join(names) + "".join(fields_)):
+            record["z"] = 1  # holds traditional characters: the browser needs the t2s table to check it
+        self.heads.append(_Head(record, chunks[1:]))
+
+    def _rows(self) -> tuple[dict[str, list[str]], list[list[int]]]:
+        """Facet values and each page's value ids; many years are grouped by decade."""
+        rows = [list(row) for row in self.rows]
+        years = sorted({row[3] for row in rows if row[3]}, reverse=True)
+        if len(years) > YEARS_SHOWN:
+            recent = set(years[:YEARS_SHOWN])
+            for row in rows:
+                if row[3] and row[3] not in recent and row[3].isdigit():
+                    decade = int(row[3]) // 10 * 10
+                    row[3] = f"{decade}—{decade + 9}年"
+        values = {f: sorted({row[i] for row in rows if row[i] is not None}) for i, f in enumerate(FACETS)}
+        values["年份"].sort(key=lambda v: (v[:4], len(v) == 4), reverse=True)
+        ids = {f: {v: n for n, v in enumerate(vals)} for f, vals in values.items()}
+        return values, [[ids[f][row[i]] if row[i] is not None else -1 for i, f in enumerate(FACETS)] for row in rows]
+
+    def _words(self) -> list[str]:
+        """Words for splitting a query without a contiguous match: common words present on the site."""
+        words: dict[str, None] = {}
+        for group in self.synonyms:
+            words.update(dict.fromkeys(group))
+        for head in self.heads:
+            for name in [head.record["t"], *head.record["n"]]:
+                for part in re.split(r"[^0-9a-z\u3007\u3400-\u9fff\uf900-\ufaff]+", normalize_keep_spaces(name)):
+                    if 2 <= len(part) <= 8:
+                        words[part] = None
+        for word in _dictionary_words():
+            if len(words) >= FALLBACK_WORDS:
+                break
+            if all(word[i:i + 2] in self.postings for i in range(len(word) - 1)):
+                words[word] = None
+        return sorted(words)
 
     def write(self, site_dir: Path, started: float) -> IndexStats:
         """Write into a staging folder, then swap it into place: a reader never sees half an index."""
@@ -140,21 +234,39 @@ class _Builder:
             shutil.rmtree(staging)
         (staging / "d").mkdir(parents=True)
         dump = lambda data: json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
-        for pid, record in enumerate(self.records):
-            (staging / "d" / f"{pid}.json").write_text(dump(record), encoding="utf-8")
-        values = {f: sorted({row[i] for row in self.rows if row[i] is not None}) for i, f in enumerate(FACETS)}
-        values["年份"].sort(reverse=True)
-        ids = {f: {v: n for n, v in enumerate(vals)} for f, vals in values.items()}
-        rows = [[ids[f][row[i]] if row[i] is not None else -1 for i, f in enumerate(FACETS)] for row in self.rows]
-        total = sum(len(tok) * 3 + 6 + 3 * len(flat) for tok, flat in self.postings.items())  # ~3 bytes a number
+        chunks = 0
+        for pid, head in enumerate(self.heads):
+            (staging / "d" / f"{pid}.json").write_text(dump(head.record), encoding="utf-8")
+            for k, chunk in enumerate(head.chunks, 1):
+                (staging / "d" / f"{pid}-{k}.json").write_text(dump({"x": chunk}), encoding="utf-8")
+            chunks += 1 + len(head.chunks)
+        values, rows = self._rows()
+        # A long posting list (a token on most pages) gets a file of its own, listed with its size in
+        # meta.json: fetching it costs only its own bytes, and the query planner can avoid it.
+        sizes = {tok: 3 * len(flat) for tok, flat in self.postings.items()}  # ~3 bytes a number
+        # Listed shortest first (the position is the file name and tells the planner how costly it is).
+        big = sorted((tok for tok, size in sizes.items() if size > BIG_LIST_BYTES), key=lambda tok: (sizes[tok], tok))
+        (staging / "b").mkdir()
+        for i, tok in enumerate(big):
+            (staging / "b" / f"{i}.json").write_text(dump(self.postings[tok]), encoding="utf-8")
+        small = sorted(set(self.postings) - set(big))  # sorted: the same bytes whatever the hash seed
+        total = sum(len(tok) * 3 + 6 + sizes[tok] for tok in small)
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
         parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-        for tok, flat in self.postings.items():
-            parts[shard_of(tok, shards)][tok] = flat
+        for tok in small:
+            parts[shard_of(tok, shards)][tok] = self.postings[tok]
         for i, part in enumerate(parts):
             (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
-        meta = {"v": 1, "shards": shards, "facets": list(FACETS), "values": values, "pages": rows}
-        (staging / "pages.json").write_text(dump(meta), encoding="utf-8")
+        common = "".join(c for c, _ in sorted(self.char_pages.items(), key=lambda kv: (-kv[1], kv[0]))[:COMMON_CHARS])
+        meta = {"v": FORMAT, "shards": shards, "pages": len(self.heads), "facets": list(FACETS), "values": values,
+                "common": common, "syn": self.synonyms,
+                "big": "|".join(big), "bigmax": max((sizes[t] for t in big), default=0),
+                "last": [pid for pid, head in enumerate(self.heads) if head.record["s"] in LAST_SECTIONS]}
+        (staging / "meta.json").write_text(dump(meta), encoding="utf-8")
+        (staging / "pages.json").write_text(dump({"pages": rows}), encoding="utf-8")
+        trad, simp = t2s_table()
+        (staging / "t2s.json").write_text(dump({"t": trad, "s": simp}), encoding="utf-8")
+        (staging / "words.json").write_text(dump(self._words()), encoding="utf-8")
         raw = sum(p.stat().st_size for p in staging.rglob("*.json"))
         old = out.with_name(out.name + ".old")
         if old.exists():
@@ -164,21 +276,44 @@ class _Builder:
         staging.rename(out)
         if old.exists():
             shutil.rmtree(old)
-        return IndexStats(len(self.records), len(self.postings), shards, raw, time.perf_counter() - started)
+        return IndexStats(len(self.heads), len(self.postings), shards, raw, time.perf_counter() - started, chunks)
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    return frozenset(t2s_table()[0])
+
+
+def normalize_keep_spaces(text: str) -> str:
+    """Normalised text with a space where punctuation was (to split names into words)."""
+    return " ".join(normalize(part) for part in re.split(r"[\s\W_]+", text))
+
+
+@lru_cache(maxsize=1)
+def _dictionary_words() -> tuple[str, ...]:
+    """jieba's dictionary words of 2–4 ideographs, most frequent first (for splitting queries)."""
+    try:
+        import jieba
+        text = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return ()
+    rows = re.findall(r"^([\u4e00-\u9fff]{2,4}) (\d+)", text, re.M)
+    return tuple(w for w, _ in heapq.nlargest(60_000, rows, key=lambda row: int(row[1])))
 
 
 # The worker process keeps one builder; with a single worker, tasks run in the order submitted.
 _WORKER: dict[str, _Builder] = {}
 
 
-def _worker_add(key: str, docs: list[_Doc]) -> int:
+def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]]) -> int:
     builder = _WORKER.get(key)
     if builder is None:
         _WORKER.clear()
-        builder = _WORKER[key] = _Builder()
+        builder = _WORKER[key] = _Builder(synonyms)
+        _dictionary_words()  # read now, while the build is still rendering, not when it waits for the index
     for doc in docs:
         builder.add(doc)
-    return len(builder.records)
+    return len(builder.heads)
 
 
 def _worker_write(key: str, site_dir: str, started: float) -> IndexStats:
@@ -193,31 +328,42 @@ class SearchIndex:
     build goes on rendering, so on a two-core machine the index costs the build little.
     If that process cannot start, dies or hangs, the index is built in this process from
     the pages kept here: the result is the same, only slower.
+
+    ``previous`` is the index of the last build in the same process (``mkdocs serve``):
+    when a ``--dirty`` rebuild renders only the edited pages, :meth:`write_partial`
+    writes the previous pages with the edited ones replaced.
     """
 
     BATCH = 64                  # pages sent to the worker at a time
     WORKER_TIMEOUT = 900.0      # seconds to wait for the worker before building in-process
 
-    def __init__(self, background: bool = True) -> None:
+    def __init__(self, background: bool = True, synonyms: list[list[str]] | None = None,
+                 previous: SearchIndex | None = None) -> None:
         self.docs: list[_Doc] = []
         self.background = background
+        self.synonyms = synonyms or []
         self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
+        self.known: list[_Doc] = list(previous.known) if previous is not None else []
         self._pending: list[_Doc] = []
+        self.main_seconds = 0.0   # time the build itself spent on the index (reported as IndexStats.seconds)
         self._pool = None
         self._key = f"{os.getpid()}-{id(self)}-{time.monotonic_ns()}"
+        if previous is not None:
+            previous.close()
 
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
         if facets is None:
             return
+        started = time.perf_counter()
         text = page_text(page_html)
-        if text is None:
-            return
-        doc = _Doc(url, facets, text)
-        self.docs.append(doc)
-        if self.background:
-            self._pending.append(doc)
-            if len(self._pending) >= self.BATCH:
-                self._flush()
+        if text is not None:
+            doc = _Doc(url, facets, text)
+            self.docs.append(doc)
+            if self.background:
+                self._pending.append(doc)
+                if len(self._pending) >= self.BATCH:
+                    self._flush()
+        self.main_seconds += time.perf_counter() - started
 
     def _flush(self) -> None:
         if not self._pending:
@@ -226,7 +372,7 @@ class SearchIndex:
         try:
             if self._pool is None:
                 self._pool = _start_pool()
-            self._pool.submit(_worker_add, self._key, batch)
+            self._pool.submit(_worker_add, self._key, batch, self.synonyms)
         except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
             self._give_up(f"{type(exc).__name__}: {exc}")
 
@@ -247,7 +393,14 @@ class SearchIndex:
                     process.kill()
 
     def write(self, site_dir: Path) -> IndexStats:
+        """Write the index; ``seconds`` of the result is all the time the build spent on it."""
+        stats = self._write(site_dir)
+        stats.seconds = self.main_seconds + stats.seconds
+        return stats
+
+    def _write(self, site_dir: Path) -> IndexStats:
         started = time.perf_counter()
+        self.known = list(self.docs)
         if self.background and self._pool is not None:
             self._flush()
             try:
@@ -262,10 +415,28 @@ class SearchIndex:
             except Exception as exc:  # noqa: BLE001 - worker died or hung
                 self._give_up(f"{type(exc).__name__}: {exc}")
         self.close()
-        builder = _Builder()
-        for doc in self.docs:
-            builder.add(doc)
-        return builder.write(site_dir, started)
+        return _build(self.docs, self.synonyms, site_dir, started)
+
+    def write_partial(self, site_dir: Path) -> IndexStats | None:
+        """After a ``--dirty`` rebuild: the last full set of pages with the rebuilt ones replaced.
+
+        Returns ``None`` (the existing index is kept) when no full build ran in this process yet.
+        """
+        self.close()
+        if not self.known:
+            return None
+        started = time.perf_counter()
+        fresh = {doc.url: doc for doc in self.docs}
+        merged = [fresh.pop(doc.url, doc) for doc in self.known] + list(fresh.values())
+        self.known = merged
+        return _build(merged, self.synonyms, site_dir, started)
+
+
+def _build(docs: list[_Doc], synonyms: list[list[str]], site_dir: Path, started: float) -> IndexStats:
+    builder = _Builder(synonyms)
+    for doc in docs:
+        builder.add(doc)
+    return builder.write(site_dir, started)
 
 
 def _start_pool():
@@ -297,11 +468,31 @@ def _start_pool():
             sys.path.remove(scripts_dir)
 
 
-def write_index(index: SearchIndex, site_dir: Path) -> tuple[IndexStats | None, list]:
-    """Write the index; a failure (disk full, permissions) is a Chinese problem, not a traceback."""
-    from .problems import Problem
+def write_index(index: SearchIndex, site_dir: Path, expected: int = 0) -> tuple[IndexStats | None, list]:
+    """Write the index; a failure (disk full, permissions) is a Chinese problem, not a traceback.
+
+    When fewer pages than ``expected`` were rendered (``serve --dirty``), the edited pages
+    replace their older versions in the last full index instead.
+    """
+    from .problems import Problem, Severity
     try:
+        if len(index.docs) < expected:
+            stats = index.write_partial(site_dir)
+            if stats is None:
+                return None, [Problem(str(site_dir / OUT_DIR), f"增量构建只重建了 {len(index.docs)} 页，沿用已有的搜索索引"
+                                      "（改过的页面要在 ./dev.sh serve 预览中或完整构建后才能搜到新内容）。", "",
+                                      field="search", severity=Severity.INFO)]
+            return stats, []
         return index.write(site_dir), []
     except OSError as exc:
         return None, [Problem(str(site_dir / OUT_DIR), f"写入站内搜索索引失败：{exc.strerror or exc}",
                               "检查输出目录是否可写、磁盘是否已满，然后重新构建。", field="search")]
+
+
+def new_search_index(root: Path, background: bool, previous: SearchIndex | None, problems: list) -> SearchIndex:
+    """The index for one build: synonyms from ``rules/synonyms.yml`` (their problems appended to
+    ``problems``), the pages of the previous build in this process carried over for ``--dirty``."""
+    from .synonyms import load_synonyms
+    synonyms, found = load_synonyms(root)
+    problems.extend(found)
+    return SearchIndex(background=background, synonyms=synonyms, previous=previous)

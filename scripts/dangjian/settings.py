@@ -47,6 +47,9 @@ class Settings:
     engine: str = "mkdocs"
     """Which engine builds the site: mkdocs, properdocs or zensical (environment variable DJ_ENGINE overrides it)."""
 
+    search_guides: bool = False
+    """Put the guides (``docs/guide/``) into the readers' search, as the last-ranked 栏目 使用指南."""
+
     intranet_hosts: tuple = ()
     """Host names of intranet sites that content may link to and load resources from (e.g. ``oa.minghu.intranet``)."""
 

@@ -24,6 +24,7 @@ from ..problems import Problem, Severity, sort_problems
 from ..render import generate_pages
 from ..settings import Settings
 from ..sources import read_source
+from ..synonyms import load_synonyms
 from .content import FileCheck, LinkIndex
 from .values import check_values
 from .wording import load_rules
@@ -117,6 +118,7 @@ def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
     problems = list(project.problems)
     rules, errs = load_rules(project.root / RULES_FILE, RULES_FILE)
     problems += errs
+    problems += load_synonyms(project.root)[1]  # rules/synonyms.yml (站内搜索的同义词表)
     site = load_site(project.root, project.docs_dir, project.settings)
     problems += site.problems
     index, sources = build_index(project, site)
