@@ -60,9 +60,15 @@ def pages(site: Path) -> set[str]:
 
 
 def search_docs(site: Path) -> dict[str, dict]:
+    """Every indexed page by URL: its head (``d/<id>.json``) with its further text chunks (``d/<id>-<k>.json``)."""
+    folder = site / "search" / "dj" / "d"
     docs = {}
-    for path in (site / "search" / "dj" / "d").glob("*.json"):
+    for path in folder.glob("*.json"):
+        if "-" in path.stem:
+            continue
         doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["chunks"] = [json.loads(c.read_text(encoding="utf-8"))
+                         for c in sorted(folder.glob(f"{path.stem}-*.json"), key=lambda c: int(c.stem.split("-")[1]))]
         docs[doc["u"]] = doc
     return docs
 
