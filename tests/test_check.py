@@ -41,7 +41,7 @@ def check(text: str, rel_path: str = "docs/page.md", **kwargs):
 
 
 def codes(problems) -> list[str]:
-    return [p.code for p in problems]
+    return [p.rule or p.code for p in problems]
 
 
 def test_rules_file_loads_and_every_rule_has_a_case():
@@ -62,7 +62,7 @@ def test_wording_skips_code_urls_and_honours_the_ignore_marker():
             "三会一会 <!-- check:ignore 三会一课 -->\n"
             "<!-- check:ignore 三会一课 -->\n三会一会\n"
             "三会一会 <!-- check:ignore 两学一做 -->\n")
-    problems = [p for p in check(text) if p.code == "三会一课"]
+    problems = [p for p in check(text) if p.rule == "三会一课"]
     assert [p.line for p in problems] == [11]
 
 
@@ -98,7 +98,7 @@ def test_checksums():
     ("工资卡 6222 0202 0000 0000 006", "工资卡 6222 0202 0000 0000 008", "银行卡号"),
 ])
 def test_personal_information_fires_masked_and_near_miss_is_silent(positive, near_miss, code):
-    problems = [p for p in check(positive + "\n") if p.code == code]
+    problems = [p for p in check(positive + "\n") if p.rule == code]
     assert len(problems) == 1 and problems[0].severity.value == "error"
     digits = re.sub(r"\D", "", positive)
     for p in problems:
@@ -109,7 +109,7 @@ def test_personal_information_fires_masked_and_near_miss_is_silent(positive, nea
 
 def test_personal_information_in_front_matter_is_found():
     problems = check("---\ntitle: 示例\ncontact: 13912345678\n---\n\n正文\n")
-    assert [(p.code, p.line) for p in problems] == [("手机号", 3)]
+    assert [(p.rule, p.code, p.line) for p in problems] == [("手机号", "mobile-number", 3)]
 
 
 # ---------------------------------------------------------------- HTML, resources, alt text
@@ -173,7 +173,7 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_links_resolved_against_published_pages(project):
     problems = run_check(project)
-    links = sorted((p.path, p.line) for p in problems if p.code == "站内链接")
+    links = sorted((p.path, p.line) for p in problems if p.code == "broken-link")
     bad = "brands/bad-links/index.md"
     assert [p for p in links if p[0] == "brands/hong-xin/index.md"] == []
     assert [path for path, _ in links].count(bad) == 3
@@ -274,3 +274,87 @@ def test_pre_commit_hook_runs_the_check():
 
 def test_all_formats_registered():
     assert set(FORMATS) == {"human", "github", "gitlab", "json"}
+
+
+# ---------------------------------------------------------------- writer mistakes: check and strict build agree
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+LONG = "以党建引领业务发展，" * 13  # 130 characters
+MISTAKES = {
+    # path: (file text, [(line, message)])
+    "brands/quan-jiao/index.md": (
+        brand_text(title="全角") + "\n！[活动现场]（photo-1.jpg）\n\n见[指南]（../../guide/page.md）和【照片】（photo-1.jpg）。\n"
+        "【通知】（第一期）照常。\n\n[查看原图](photo-1.jpg)\n",
+        [(20, "“！[活动现场]（photo-1.jpg）”中用了中文全角符号“！”、“（”、“）”，网页上会原样显示这串文字，不会显示为图片。"),
+         (22, "“[指南]（../../guide/page.md）”中用了中文全角符号“（”、“）”，网页上会原样显示这串文字，不会显示为链接。"),
+         (22, "“【照片】（photo-1.jpg）”中用了中文全角符号“【”、“】”、“（”、“）”，网页上会原样显示这串文字，不会显示为链接。"),
+         (25, "链接“photo-1.jpg”指向原始照片：网站只发布处理过的照片（已去除拍摄地点等信息），不发布原图，读者点开会看到“找不到页面”。")]),
+    "docs/models/chang-jian-jie.md": (
+        doc_text({"title": "模范", "unit": "市财政局", "year": 2025, "description": LONG, "date": "2026-01-01"}),
+        [(5, "简介有 130 个字，超过 120 字的上限（列表卡片和搜索结果只能显示一句话）。")]),
+    "docs/study/theory/chang-jian-jie.md": (
+        doc_text({"title": "资料", "description": LONG, "date": "2026-01-01"}),
+        [(3, "简介有 130 个字，超过 120 字的上限（列表卡片和搜索结果只能显示一句话）。")]),
+    "docs/study/theory/wei-jie-shu.md": (
+        "---\ntitle: 资料\ndate: 2026-01-01\ndescription: 说明。\n\n## 正文\n\n内容。\n",
+        [(1, "front matter 缺少结束的 ---：第 1 行的 --- 开始了信息区，但后面没有单独一行 --- 把它结束。")]),
+    "docs/study/theory/zhong-wen-mao-hao.md": (
+        "---\ntitle: 资料\ndate：2026-01-01\ndescription: 说明。\n---\n\n内容。\n",
+        [(3, "YAML 格式错误：“date：”用了中文冒号“：”，YAML 只认英文冒号。")]),
+    "docs/study/theory/zhong-wen-yin-hao.md": (
+        "---\ntitle: 资料\ndate: 2026-01-01\ndescription: “学习: 要点”\n---\n\n内容。\n",
+        [(4, "YAML 格式错误：中文引号“”不起引号的作用，值里的英文冒号“:”仍被当作“字段: 值”的分隔。")]),
+    "docs/study/theory/tab-suo-jin.md": (
+        "---\ntitle: 资料\ndate: 2026-01-01\ndescription: 说明。\ntags:\n\t- 学习\n---\n\n内容。\n",
+        [(6, "YAML 格式错误：使用了 Tab 键缩进，YAML 只允许空格。")]),
+}
+
+
+@pytest.fixture(scope="module")
+def mistakes(tmp_path_factory):
+    brands = {"quan-jiao": {"index.md": MISTAKES["brands/quan-jiao/index.md"][0], "photo-1.jpg": _jpeg()}}
+    docs = {path.removeprefix("docs/"): text for path, (text, _) in MISTAKES.items() if path.startswith("docs/")}
+    docs["guide/page.md"] = doc_text({"title": "指南"})
+    root = make_project(tmp_path_factory.mktemp("mistakes") / "p", brands=brands, docs=docs)
+    shutil.copytree(REPO / "rules", root / "rules")
+    return root
+
+
+@pytest.mark.parametrize("path", sorted(MISTAKES))
+def test_writer_mistakes_are_reported_by_check_with_exact_chinese_messages(mistakes, path):
+    found = [(p.line, p.message) for p in run_check(mistakes) if p.path == path and p.severity.value == "error"]
+    for expected in MISTAKES[path][1]:
+        assert expected in found, found
+    assert ("【通知】（第一期）" not in " ".join(m for _, m in found))  # brackets in prose are not syntax
+
+
+def test_the_strict_build_refuses_what_check_reports(mistakes):
+    from conftest import run_build
+
+    built = run_build(mistakes, strict=True)
+    assert built.returncode == 1
+    output = re.sub(r"字段“\w+”：", "", built.output)
+    for path, (_, expected) in MISTAKES.items():
+        for line, message in expected:
+            assert re.search(rf"{re.escape(path)}:{line}(:\d+)?：错误：{re.escape(message)}", output), (path, message)
+    # personal data and external images: caught by check only before, now by the build too
+    page = mistakes / "docs" / "guide" / "page.md"
+    page.write_text(doc_text({"title": "指南"}, "联系 13812345678\n\n![图](https://cdn.example.com/a.png)\n"), encoding="utf-8")
+    try:
+        checked = {p.message for p in run_check(mistakes, {"docs/guide/page.md"})}
+        built = run_build(mistakes, strict=True)
+        for message in checked:
+            assert message in built.output
+        assert "发现未打码的手机号（138****5678），属于个人信息，不能公开发布。" in checked
+        assert any("来自外部网站" in m for m in checked)
+    finally:
+        page.write_text(doc_text({"title": "指南"}), encoding="utf-8")

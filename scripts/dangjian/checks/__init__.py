@@ -114,22 +114,9 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
 def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
     """Check the project at ``root``; ``only`` limits the report to these project-relative paths."""
     project = Project.open(root)
-    problems = list(project.problems)
-    rules, errs = load_rules(project.root / RULES_FILE, RULES_FILE)
-    problems += errs
     site = load_site(project.root, project.docs_dir, project.settings)
-    problems += site.problems
-    index, sources = build_index(project, site)
-    for path in project.markdown_files():
-        rel_path = rel(path, project.root)
-        if not selected(rel_path, only) or is_linked(path, project.root):
-            continue  # a symlink is never read (load_site reports it)
-        source = read_source(path, rel_path)
-        if source.text is None:
-            problems += source.problems  # duplicates of load_site's reports are removed below
-            continue
-        problems += FileCheck(rel_path, source.text, rules, project.settings.intranet_hosts,
-                              sources.get(rel_path), index).run()
+    problems = list(project.problems) + site.problems
+    problems += check_content(project.root, project.docs_dir, project.settings, site, only, unreadable=True)
     problems += check_values(project.root, project.markdown_files(), registry_files(project))
     if only is not None:
         problems = [p for p in problems if selected(p.path, only)]
@@ -140,6 +127,57 @@ def registry_files(project: Project) -> list[Path]:
     """The registries whose values reach pages: units.yml, categories.yml and topics.yml."""
     brands = project.root / project.settings.brands_dir
     return [brands / "units.yml", brands / "categories.yml", project.docs_dir / project.settings.study_dir / "topics.yml"]
+
+
+def check_content(root: Path, docs_dir: Path, settings: Settings, site, only: set[str] | None = None,
+                  unreadable: bool = False) -> list[Problem]:
+    """The content rules over every writer's Markdown file: one set of rules for check and build.
+
+    ``scripts/check.py`` and the MkDocs strict build (``hooks.on_files``) both call this after
+    :func:`dangjian.loader.load_site`, so the build refuses exactly what the check reports
+    (personal data, external images, unsafe HTML, broken links …).  ``unreadable``: also
+    return the read problems of files the loader does not open (the check reports them; the
+    build reports the loader's own).
+    """
+    project = Project(root, docs_dir, settings, [])
+    rules, problems = load_rules(root / RULES_FILE, RULES_FILE)
+    index, sources = build_index(project, site)
+    signature = _signature(root / RULES_FILE, settings, index)
+    for path in project.markdown_files():
+        rel_path = rel(path, root)
+        if not selected(rel_path, only) or is_linked(path, root):
+            continue  # a symlink is never read (load_site reports it)
+        source = read_source(path, rel_path)
+        if source.text is None:
+            if unreadable:
+                problems += source.problems  # duplicates of load_site's reports are removed by run_check
+            continue
+        key = (rel_path, source.text, sources.get(rel_path), signature)
+        if key not in _CHECKED:
+            _CHECKED[key] = FileCheck(rel_path, source.text, rules, settings.intranet_hosts, sources.get(rel_path), index).run()
+        problems += _CHECKED[key]
+    if len(_CHECKED) > 4 * max(len(sources), 1000):  # edits of `serve` leave old keys behind
+        _CHECKED.clear()
+    return problems
+
+
+#: Results by (file, text, published path, rules and site signature): a `mkdocs serve` rebuild
+#: re-checks only the files that changed (a link's anchor removed from another page is seen by
+#: the next full check or build, which starts with an empty cache).
+_CHECKED: dict[tuple, list[Problem]] = {}
+
+
+def _signature(rules_path: Path, settings: Settings, index: LinkIndex) -> str:
+    """What every file's result depends on besides its own text: rules, settings, the published paths."""
+    digest = hashlib.sha1()
+    try:
+        digest.update(rules_path.read_bytes())
+    except OSError:
+        pass
+    digest.update(repr(settings.intranet_hosts).encode())
+    for name in sorted(index.pages) + ["\0"] + sorted(index.files):
+        digest.update(name.encode() + b"\n")
+    return digest.hexdigest()
 
 
 def selected(path: str, only: set[str] | None) -> bool:
