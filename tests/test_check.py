@@ -194,24 +194,57 @@ def test_front_matter_validation_is_the_builds(project):
         shutil.rmtree(project / "brands" / "typo")
 
 
+VERDICT_FAIL = re.compile(r"^不通过：(\d+) 个错误、(\d+) 个警告（涉及 (\d+) 个文件），改正错误后才能合并发布。$")
+
+
+def expected_counts(project) -> tuple[int, int]:
+    problems = run_check(project)
+    return (sum(p.severity.value == "error" for p in problems), sum(p.severity.value == "warning" for p in problems))
+
+
 def test_human_format_and_exit_status(project):
     done = cli(project)
     assert done.returncode == 1
     out = done.stdout
     assert "brands/bad-links/index.md\n" in out
-    assert re.search(r"^\s+\d+:\d+\s+错误\s+发现未打码的手机号", out, re.M)
+    assert re.search(r"^\s+\d+:\d+\s+错误\s+【手机号】发现未打码的手机号", out, re.M)
+    assert re.search(r"^\s+\d+:\d+\s+错误\s+【站内链接】链接", out, re.M)
     assert "13812345678" not in out and "138****5678" in out
-    assert "修改方法" in out and re.search(r"共 \d+ 个错误", out)
+    errors, warnings = expected_counts(project)
+    assert f"共 {errors} 个错误、{warnings} 个警告，涉及" in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("审核结论：") and VERDICT_FAIL.match(last.removeprefix("审核结论："))
     clean = cli(project, "docs/guide/page.md")
-    assert clean.returncode == 0 and "检查通过" in clean.stdout
+    assert clean.returncode == 0 and clean.stdout.strip() == "审核结论：通过：没有发现问题，可以合并。"
+
+
+def test_human_format_names_the_field_and_its_title(project):
+    (project / "brands" / "typo").mkdir(exist_ok=True)
+    (project / "brands" / "typo" / "index.md").write_text(brand_text(date="明天", tags=None), encoding="utf-8")
+    try:
+        out = cli(project, "brands/typo", "--format", "github").stdout
+        line = next(line for line in out.splitlines() if "wrong-type" in line)
+        assert "title=字段类型不对（字段 date） [wrong-type]::字段“date”：应为日期（年-月-日）" in line
+        human = cli(project, "brands/typo").stdout
+        assert "【字段类型不对】字段“date”：应为日期（年-月-日），这里写的是 “明天”。" in human
+    finally:
+        shutil.rmtree(project / "brands" / "typo")
 
 
 def test_github_format_parses(project):
     out = cli(project, "--format", "github").stdout.splitlines()
     pattern = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+)(?:,col=(\d+))?,title=([^:]+)::(.+)$")
-    parsed = [pattern.match(line) for line in out]
+    parsed = [pattern.match(line) for line in out[:-1]]
     assert parsed and all(parsed), out
     assert ("error", "brands/bad-links/index.md") in {(m.group(1), m.group(2)) for m in parsed}
+    titles = {m.group(5) for m in parsed}
+    assert "手机号 [mobile-number]" in titles and "站内链接 [broken-link]" in titles
+    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles)  # Chinese titles, not bare English codes
+    verdict_line = re.match(r"^::notice title=审核结论::(.+)$", out[-1])
+    assert verdict_line and VERDICT_FAIL.match(verdict_line.group(1))
+    errors, warnings = expected_counts(project)
+    assert [int(n) for n in VERDICT_FAIL.match(verdict_line.group(1)).groups()[:2]] == [errors, warnings]
+    assert sum(m.group(1) == "error" for m in parsed) == errors
 
 
 def test_gitlab_format_parses(project):
@@ -220,15 +253,29 @@ def test_gitlab_format_parses(project):
     assert all(i["severity"] in {"info", "minor", "major", "critical", "blocker"} for i in items)
     assert len({i["fingerprint"] for i in items}) == len(items)
     assert all(isinstance(i["location"]["lines"]["begin"], int) for i in items)
+    verdict, *rest = items
+    assert verdict["check_name"] == "verdict" and VERDICT_FAIL.match(verdict["description"].removeprefix("审核结论："))
+    assert any(i["check_name"] == "mobile-number" and i["description"].startswith("【手机号】发现未打码的手机号") for i in rest)
+    errors, _ = expected_counts(project)
+    assert sum(i["severity"] == "major" for i in rest) == errors
 
 
 def test_json_format_parses(project):
     data = json.loads(cli(project, "--format", "json").stdout)
-    assert data["errors"] == sum(p["severity"] == "error" for p in data["problems"]) > 0
+    errors, warnings = expected_counts(project)
+    assert data["errors"] == sum(p["severity"] == "error" for p in data["problems"]) == errors > 0
+    assert data["warnings"] == sum(p["severity"] == "warning" for p in data["problems"]) == warnings
+    assert data["passed"] is False and VERDICT_FAIL.match(data["verdict"])
+    assert all(re.fullmatch(r"[a-z][a-z-]*", p["code"]) for p in data["problems"])  # one kind of code
+    assert all(p["title"] == data["rules"][p["code"]] or p["code"] == "wording" for p in data["problems"])
+    assert data["rules"]["mobile-number"] == "手机号"
+    clean = json.loads(cli(project, "docs/guide/page.md", "--format", "json").stdout)
+    assert clean == {"verdict": "通过：没有发现问题，可以合并。", "passed": True, "errors": 0, "warnings": 0,
+                     "files": 0, "rules": {}, "problems": []}
 
 
 def test_changed_since_checks_only_changed_files(project):
-    assert cli(project, "--changed-since", "HEAD").stdout.strip() == "检查通过：没有发现问题。"
+    assert cli(project, "--changed-since", "HEAD").stdout.strip() == "审核结论：通过：没有发现问题，可以合并。"
     page = project / "docs" / "guide" / "page.md"
     original = page.read_text(encoding="utf-8")
     page.write_text(original + "\n三会一会\n", encoding="utf-8")

@@ -20,7 +20,7 @@ import yaml
 
 from ..loader import bundle_files, load_site, rel
 from ..paths import is_linked
-from ..problems import Problem, Severity, sort_problems
+from ..problems import RULE_TITLES, Problem, count_problems, sort_problems, verdict
 from ..render import generate_pages
 from ..settings import Settings
 from ..sources import read_source
@@ -198,8 +198,14 @@ def dedupe(problems: list[Problem]) -> list[Problem]:
 # ---------------------------------------------------------------- report formats
 
 
+def _described(p: Problem) -> str:
+    """``字段“x”：message 修改方法：fix``: the whole finding in one Chinese line."""
+    field = f"字段“{p.field}”：" if p.field else ""
+    return field + p.message + (f" 修改方法：{p.fix}" if p.fix else "")
+
+
 def format_human(problems: list[Problem]) -> str:
-    """Grouped by file: ``  行:列  错误  message`` then the fix; a Chinese summary last."""
+    """Grouped by file: ``  行:列  错误  [规则]  message`` then the fix; counts and the verdict last."""
     out: list[str] = []
     current = None
     for p in problems:
@@ -208,18 +214,16 @@ def format_human(problems: list[Problem]) -> str:
             out.append(("\n" if out else "") + p.path)
         where = f"{p.line or '-'}:{p.column or '-'}"
         field = f"字段“{p.field}”：" if p.field else ""
-        out.append(f"  {where:<8} {p.severity.label}  {field}{p.message}")
+        out.append(f"  {where:<8} {p.severity.label}  【{p.title}】{field}{p.message}")
         if p.excerpt:
             out.append(f"  {'':<8}       原文（已打码）：{p.excerpt}")
         if p.fix:
             out.append(f"  {'':<8}       修改方法：{p.fix}")
-    errors = sum(p.severity is Severity.ERROR for p in problems)
-    warnings = sum(p.severity is Severity.WARNING for p in problems)
-    files = len({p.path for p in problems})
+    errors, warnings = count_problems(problems)
     if problems:
-        out.append(f"\n共 {errors} 个错误、{warnings} 个警告，涉及 {files} 个文件。" + ("有错误，不能合并。" if errors else ""))
-    else:
-        out.append("检查通过：没有发现问题。")
+        files = len({p.path for p in problems})
+        out.append(f"\n共 {errors} 个错误、{warnings} 个警告，涉及 {files} 个文件。")
+    out.append(f"审核结论：{verdict(problems)}")
     return "\n".join(out) + "\n"
 
 
@@ -231,8 +235,17 @@ def _escape_prop(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def github_title(p: Problem) -> str:
+    """``字段类型不对（字段 date）[wrong-type]``: the Chinese title, the field, the stable code."""
+    return p.title + (f"（字段 {p.field}）" if p.field else "") + f" [{p.code}]"
+
+
 def format_github(problems: list[Problem]) -> str:
-    """GitHub / Gitea Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
+    """GitHub / Gitea Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``.
+
+    The title is the rule's Chinese title with the field and the stable code; the last line is
+    the verdict with the counts (a ``notice`` without a file).
+    """
     lines = []
     for p in problems:
         kind = {"error": "error", "warning": "warning"}.get(p.severity.value, "notice")
@@ -241,19 +254,26 @@ def format_github(problems: list[Problem]) -> str:
             props.append(f"line={p.line}")
         if p.column:
             props.append(f"col={p.column}")
-        props.append(f"title={_escape_prop(p.code)}")
-        text = p.message + (f" 修改方法：{p.fix}" if p.fix else "")
-        lines.append(f"::{kind} {','.join(props)}::{_escape_data(text)}")
-    return "\n".join(lines) + ("\n" if lines else "")
+        props.append(f"title={_escape_prop(github_title(p))}")
+        lines.append(f"::{kind} {','.join(props)}::{_escape_data(_described(p))}")
+    lines.append(f"::notice title={_escape_prop('审核结论')}::{_escape_data(verdict(problems))}")
+    return "\n".join(lines) + "\n"
 
 
 def format_gitlab(problems: list[Problem]) -> str:
-    """GitLab Code Quality report (JSON array)."""
-    items = []
+    """GitLab Code Quality report (JSON array); the verdict is its first item (severity ``info``, on mkdocs.yml)."""
+    errors, warnings = count_problems(problems)
+    items = [{
+        "description": f"审核结论：{verdict(problems)}",
+        "check_name": "verdict",
+        "fingerprint": hashlib.sha1(f"verdict|{errors}|{warnings}".encode()).hexdigest(),
+        "severity": "info",
+        "location": {"path": "mkdocs.yml", "lines": {"begin": 1}},
+    }]
     for p in problems:
         fingerprint = hashlib.sha1(f"{p.path}|{p.line}|{p.column}|{p.code}|{p.message}".encode()).hexdigest()
         items.append({
-            "description": p.message + (f" 修改方法：{p.fix}" if p.fix else ""),
+            "description": f"【{p.title}】{_described(p)}",
             "check_name": p.code,
             "fingerprint": fingerprint,
             "severity": {"error": "major", "warning": "minor"}.get(p.severity.value, "info"),
@@ -263,11 +283,16 @@ def format_gitlab(problems: list[Problem]) -> str:
 
 
 def format_json(problems: list[Problem]) -> str:
-    """Plain JSON for other tools."""
+    """Plain JSON for other tools: verdict, counts, the titles of the codes used, every problem."""
+    errors, warnings = count_problems(problems)
     items = [{"path": p.path, "line": p.line, "column": p.column, "severity": p.severity.value, "code": p.code,
-              "field": p.field, "message": p.message, "fix": p.fix, "excerpt": p.excerpt} for p in problems]
-    return json.dumps({"problems": items, "errors": sum(p.severity is Severity.ERROR for p in problems)},
-                      ensure_ascii=False, indent=2) + "\n"
+              "title": p.title, "rule": p.rule, "field": p.field, "message": p.message, "fix": p.fix,
+              "excerpt": p.excerpt} for p in problems]
+    return json.dumps({
+        "verdict": verdict(problems), "passed": errors == 0, "errors": errors, "warnings": warnings,
+        "files": len({p.path for p in problems}), "rules": {p.code: RULE_TITLES.get(p.code, p.title) for p in problems},
+        "problems": items,
+    }, ensure_ascii=False, indent=2) + "\n"
 
 
 FORMATS = {"human": format_human, "github": format_github, "gitlab": format_gitlab, "json": format_json}
