@@ -405,3 +405,98 @@ def test_the_strict_build_refuses_what_check_reports(mistakes):
         assert any("来自外部网站" in m for m in checked)
     finally:
         page.write_text(doc_text({"title": "指南"}), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- CODEOWNERS, one per forge, each in its documented syntax
+
+OWNER = re.compile(r"^@[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+
+
+def repo_files() -> list[str]:
+    done = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, encoding="utf-8", check=True)
+    return done.stdout.splitlines()
+
+
+def codeowners_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_gitea_codeowners_uses_anchored_go_regular_expressions():
+    """docs.gitea.com/usage/code-owners: ``<regexp> <@user or @org/team>...``, Go regexp, ``!`` negates."""
+    files = repo_files()
+    lines = codeowners_lines(REPO / ".gitea" / "CODEOWNERS")
+    assert lines
+    for line in lines:
+        pattern, *owners = re.split(r"(?<!\\)\s+", line.split(" #")[0].strip())
+        assert owners and all(OWNER.match(o) for o in owners), line
+        body = pattern.removeprefix("!")
+        # RE2 (Go) has no look-around and no back-references
+        assert not re.search(r"\(\?[=!<]|\\[1-9]", body), line
+        regex = re.compile(f"^{body}$")
+        assert not body.startswith("/"), line  # Gitea matches paths without a leading slash
+        assert any(regex.match(f) for f in files), f"{line}: matches no file"
+    # the first file found wins (./CODEOWNERS, ./docs/CODEOWNERS, ./.gitea/CODEOWNERS); docs/ would also be published
+    assert not (REPO / "CODEOWNERS").exists() and not (REPO / "docs" / "CODEOWNERS").exists()
+
+
+def _gitignore_match(pattern: str, path: str) -> bool:
+    if pattern == "*":
+        return True
+    anchored = pattern.startswith("/")
+    pattern = pattern.lstrip("/")
+    if pattern.endswith("/"):
+        return path.startswith(pattern) if anchored else f"/{pattern}" in f"/{path}"
+    return path == pattern if anchored else path.endswith("/" + pattern) or path == pattern
+
+
+def test_gitlab_codeowners_uses_sections():
+    """docs.gitlab.com/user/project/codeowners/reference: ``[Section]``, ``^[Optional]``, ``[Section][2]``,
+    default owners after the header, gitignore-style patterns (no regular expressions)."""
+    files = repo_files()
+    header = re.compile(r"^(?P<optional>\^)?\[(?P<name>[^\]]+)\](?:\[(?P<approvals>\d+)\])?(?P<owners>(?:\s+\S+)*)\s*$")
+    section_owners: list[str] | None = None
+    sections = []
+    for line in codeowners_lines(REPO / ".gitlab" / "CODEOWNERS"):
+        match = header.match(line)
+        if match:
+            section_owners = match.group("owners").split()
+            assert all(OWNER.match(o) for o in section_owners), line
+            sections.append(match.group("name"))
+            continue
+        pattern, *owners = line.split()
+        assert all(OWNER.match(o) for o in owners), line
+        assert owners or section_owners, f"{line}: no owners and the section has no default owners"
+        assert not re.search(r"\.\*|[()|\\^$+]", pattern), f"{line}: GitLab patterns are not regular expressions"
+        assert any(_gitignore_match(pattern, f) for f in files), f"{line}: matches no file"
+    assert len(sections) == len(set(sections)) >= 3
+
+
+def test_github_codeowners_has_no_gitignore_syntax_github_ignores():
+    files = repo_files()
+    for line in codeowners_lines(REPO / ".github" / "CODEOWNERS"):
+        pattern, *owners = line.split()
+        assert owners and all(OWNER.match(o) for o in owners), line
+        assert not pattern.startswith("!") and "[" not in pattern, line  # negation and ranges do not work on GitHub
+        assert any(_gitignore_match(pattern, f) for f in files), f"{line}: matches no file"
+
+
+def test_gitlab_merge_request_template_has_the_review_checklist():
+    template = (REPO / ".gitlab" / "merge_request_templates" / "Default.md").read_text(encoding="utf-8")
+    github = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    checklist = [line for line in github.splitlines() if line.startswith("- [ ]")]
+    assert checklist and all(item in template for item in checklist)
+    assert "本地预览.bat" in template and "审核检查报告" in template
+
+
+def test_ci_posts_the_chinese_report_as_one_comment():
+    github = yaml.safe_load((REPO / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8"))
+    steps = github["jobs"]["check"]["steps"]
+    check_step = next(s for s in steps if "./dev.sh check" in s.get("run", ""))
+    assert "--report check-report.txt" in check_step["run"] and "cat check-report.txt" in check_step["run"]
+    post = next(s for s in steps if "post_review.py" in s.get("run", ""))
+    assert post["env"]["GITHUB_TOKEN"] == "${{ github.token }}" and "always()" in post["if"]
+    assert github["jobs"]["check"]["permissions"]["pull-requests"] == "write"
+    gitlab = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    script = "\n".join(gitlab["check"]["script"])
+    assert "--report check-report.txt" in script and "post_review.py --report check-report.txt" in script
+    assert script.strip().endswith("exit $status")
