@@ -500,3 +500,15 @@ def test_ci_posts_the_chinese_report_as_one_comment():
     script = "\n".join(gitlab["check"]["script"])
     assert "--report check-report.txt" in script and "post_review.py --report check-report.txt" in script
     assert script.strip().endswith("exit $status")
+
+
+def test_every_rule_code_has_a_chinese_title():
+    from dangjian.checks.content import RULE_CODES
+    from dangjian.problems import RULE_TITLES
+
+    used = set(RULE_CODES.values())
+    for path in (REPO / "scripts").rglob("*.py"):
+        used |= set(re.findall(r'code="([a-z-]+)"', path.read_text(encoding="utf-8")))
+    assert used - set(RULE_TITLES) == set()
+    assert all(re.fullmatch(r"[a-z]+(?:-[a-z]+)*", code) for code in RULE_TITLES)
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in RULE_TITLES.values())

@@ -41,6 +41,19 @@ def _wait(url: str, predicate, proc, log_path, seconds: float = 90) -> str:
         time.sleep(0.2)
 
 
+def _goto(page, url: str) -> None:
+    """Open ``url``; retried when a rebuild's live reload interrupts the navigation."""
+    for attempt in range(5):
+        try:
+            page.goto(url)
+            page.wait_for_load_state("load")
+            return
+        except Exception:  # noqa: BLE001 - playwright's Error: net::ERR_ABORTED while the server rebuilds
+            if attempt == 4:
+                raise
+            time.sleep(1)
+
+
 def _project(tmp_path):
     project = make_project(tmp_path / "p", brands={"hongxin": brand_text(), "cuowu": brand_text(title="错误品牌", date="明天")},
                            docs={"guide/lianxi.md": doc_text({"title": "联系方式"}, "联系 13812345678\n")})
@@ -62,7 +75,7 @@ def test_serve_shows_errors_on_the_pages_until_fixed(tmp_path):
         with browser() as instance:
             page = new_page(instance, DESKTOP, RequestLog())
             # the brand left out for its error: its own address says why
-            page.goto(base + "brands/cuowu/")
+            _goto(page, base + "brands/cuowu/")
             box = page.locator("[data-dj-preview-error]")
             assert "预览提示：这篇稿件有 1 处错误，改正前不会显示（发布时会被拒绝）：" in box.inner_text()
             assert "brands/cuowu/index.md 第 9 行 错误：" + DATE_ERROR in box.inner_text()
@@ -70,20 +83,20 @@ def test_serve_shows_errors_on_the_pages_until_fixed(tmp_path):
             screenshot(page, "preview-error-brand-desktop")
             # listing pages: the count, linking to the error list
             for listing in ("brands/", "", "units/"):
-                page.goto(base + listing)
+                _goto(page, base + listing)
                 notice = page.locator("[data-dj-preview-hidden]")
                 assert notice.inner_text().strip() == "预览提示：1 篇稿件因错误未显示，改正后会自动出现。", listing
-            page.goto(base + "brands/")
+            _goto(page, base + "brands/")
             page.click("text=1 篇稿件因错误未显示")
             page.wait_for_url("**/preview-errors/")
             listed = page.locator("article").inner_text()
             assert "brands/cuowu/index.md" in listed and DATE_ERROR in listed and PHONE_ERROR in listed
             # a page that is published but has an error in its source shows it at the top
-            page.goto(base + "guide/lianxi/")
+            _goto(page, base + "guide/lianxi/")
             assert PHONE_ERROR in page.locator("[data-dj-preview-error]").inner_text()
             assert page.locator("h1").first.inner_text().strip().startswith("联系方式")
             phone = new_page(instance, PHONE, RequestLog())
-            phone.goto(base + "brands/cuowu/")
+            _goto(phone, base + "brands/cuowu/")
             screenshot(phone, "preview-error-brand-phone")
             phone.context.close()
             # fixed: the brand shows, every notice is gone
@@ -93,7 +106,7 @@ def test_serve_shows_errors_on_the_pages_until_fixed(tmp_path):
             for url in ("brands/", "", "units/", "guide/lianxi/"):
                 html = _wait(base + url, lambda t: bool(t) and "dj-preview-error" not in t, proc, log_path, 30)
                 assert "因错误未显示" not in html
-            page.goto(base + "brands/")
+            _goto(page, base + "brands/")
             assert page.locator("[data-dj-preview-hidden]").count() == 0 and "错误品牌" in page.locator("article").inner_text()
             page.context.close()
     finally:
