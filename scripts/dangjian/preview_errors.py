@@ -37,6 +37,7 @@ class _Preview:
     docs_prefix: str = "docs/"
     brands_prefix: str = "brands/"
     problems: list[Problem] = field(default_factory=list)
+    memo: dict = field(default_factory=dict)
 
 
 _state = _Preview()
@@ -55,6 +56,7 @@ def enabled() -> bool:
 def reset(root: Path, docs_dir: Path, brands_dir: str) -> None:
     """Forget the previous build's problems; note where docs and brands live relative to ``root``."""
     _state.problems = []
+    _state.memo = {}
     try:
         _state.docs_prefix = docs_dir.resolve().relative_to(root.resolve()).as_posix().rstrip("/") + "/"
     except ValueError:
@@ -78,6 +80,13 @@ def source_page(path: str) -> str | None:
 
 
 def _by_page() -> dict[str, list[Problem]]:
+    key = ("by_page", len(_state.problems))
+    if _state.memo.get("key") != key:  # annotate() runs for every page: group once per batch of problems
+        _state.memo = {"key": key, "value": _group()}
+    return _state.memo["value"]
+
+
+def _group() -> dict[str, list[Problem]]:
     pages: dict[str, list[Problem]] = {}
     for problem in _state.problems:
         src_uri = source_page(problem.path)
@@ -88,6 +97,13 @@ def _by_page() -> dict[str, list[Problem]]:
 
 def _dropped(site) -> list[str]:
     """Pages with errors that the build left out (brands that failed validation, excluded docs pages)."""
+    key = ("dropped", len(_state.problems), id(site))
+    if _state.memo.get("dropped_key") != key:
+        _state.memo["dropped_key"], _state.memo["dropped"] = key, _find_dropped(site)
+    return _state.memo["dropped"]
+
+
+def _find_dropped(site) -> list[str]:
     published = {brand.src_uri for brand in site.brands}
     dropped = []
     for src_uri, problems in _by_page().items():
