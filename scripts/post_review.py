@@ -122,7 +122,7 @@ def _request(method: str, url: str, headers: dict[str, str], payload: dict | Non
     data = json.dumps(payload).encode("utf-8") if payload is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={
         **headers, "Content-Type": "application/json", "User-Agent": "dangjian-review"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - the forge's own API URL
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
         text = response.read().decode("utf-8")
     return json.loads(text) if text.strip() else None
 

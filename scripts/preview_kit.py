@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dangjian.preview_kit import write_preview_launchers  # noqa: E402
+from dangjian.preview_kit import write_preview_launchers
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, brand_text, doc_text, make_project
 
 from dangjian.checks import FORMATS, run_check

@@ -42,7 +42,7 @@ def test_scaffolded_pages_are_drafts_then_build_once_draft_is_removed(tmp_path):
     assert draft.returncode == 0, draft.output
     assert not draft.exists("brands/hong-zhu-xian-feng/")
     # set to publish unfilled, the skeleton is refused by the check and the strict build alike
-    for path, text in zip((brand, model, study), texts):
+    for path, text in zip((brand, model, study), texts, strict=True):
         path.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
     placeholder = "第 {} 行还是模板里的“（待填写）”，这一节尚未写完。"
     brand_line = texts[0].split("\n").index("（待填写）") + 1
@@ -57,7 +57,7 @@ def test_scaffolded_pages_are_drafts_then_build_once_draft_is_removed(tmp_path):
     assert f"brands/hong-zhu-xian-feng/index.md:{brand_line}:1：错误：{placeholder.format(brand_line)}" in unfilled.output
     assert f"：错误：字段“description”：{description}" in unfilled.output
     # filled in, they publish
-    for path, text in zip((brand, model, study), texts):
+    for path, text in zip((brand, model, study), texts, strict=True):
         filled = text.replace("draft: true", "draft: false").replace("（待填写）", "已经填写的正文。")
         filled = "\n".join("description: 一句话简介。" if line.startswith("description:") else line for line in filled.split("\n"))
         path.write_text(filled, encoding="utf-8")

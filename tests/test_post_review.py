@@ -12,9 +12,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import conftest  # noqa: F401 - puts scripts/ on sys.path
 import pytest
 
-import conftest  # noqa: F401 - puts scripts/ on sys.path
 import post_review  # scripts/post_review.py
 
 REPORT = ("brands/x/index.md\n  3:1      错误  【手机号】发现未打码的手机号（138****5678），属于个人信息，不能公开发布。\n\n"

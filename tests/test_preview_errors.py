@@ -48,7 +48,7 @@ def _goto(page, url: str) -> None:
             page.goto(url)
             page.wait_for_load_state("load")
             return
-        except Exception:  # noqa: BLE001 - playwright's Error: net::ERR_ABORTED while the server rebuilds
+        except Exception:
             if attempt == 4:
                 raise
             time.sleep(1)

@@ -8,10 +8,8 @@ import signal
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
-
 from browser_support import DESKTOP, PHONE, RequestLog, browser, new_page, screenshot
 from conftest import REPO, brand_text, make_project, run_build
 

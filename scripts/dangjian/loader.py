@@ -19,8 +19,17 @@ from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .paths import forget as forget_paths, is_inside, is_linked
 from .problems import Problem, Severity, sort_problems
 from .refs import find_image_refs, iter_prose_lines
-from .schema import (PLACEHOLDER_DESCRIPTIONS, PLACEHOLDER_TEXT, BrandMeta, CategoryEntry, ModelMeta, StudyMeta,
-                     TopicEntry, UnitEntry, validate_meta)
+from .schema import (
+    PLACEHOLDER_DESCRIPTIONS,
+    PLACEHOLDER_TEXT,
+    BrandMeta,
+    CategoryEntry,
+    ModelMeta,
+    StudyMeta,
+    TopicEntry,
+    UnitEntry,
+    validate_meta,
+)
 from .settings import Settings
 from .sources import load_yaml, parse_front_matter, read_source
 

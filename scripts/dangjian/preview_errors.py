@@ -193,9 +193,12 @@ def pages(site, existing: set[str]) -> list[GeneratedPage]:
         if src_uri in existing:
             continue
         name = posixpath.basename(posixpath.dirname(src_uri)) if src_uri.endswith("/index.md") else src_uri
-        result.append(GeneratedPage(src_uri, f"# 稿件有错误：{escape(name)}\n\n" + _box(src_uri, by_page[src_uri], dropped=True)))
-    body = ["# 稿件错误清单\n", str(Markup("<p>只在本机预览中显示。共 {} 处错误、{} 处警告；保存修改后本页自动更新。</p>\n").format(
-        sum(p.severity is Severity.ERROR for p in _state.problems), sum(p.severity is Severity.WARNING for p in _state.problems)))]
+        box = _box(src_uri, by_page[src_uri], dropped=True)
+        result.append(GeneratedPage(src_uri, f"# 稿件有错误：{escape(name)}\n\n" + box))
+    errors = sum(p.severity is Severity.ERROR for p in _state.problems)
+    summary = Markup("<p>只在本机预览中显示。共 {} 处错误、{} 处警告；保存修改后本页自动更新。</p>\n").format(
+        errors, len(_state.problems) - errors)
+    body = ["# 稿件错误清单\n", str(summary)]
     files: dict[str, list[Problem]] = {}
     for problem in _state.problems:
         files.setdefault(problem.path, []).append(problem)
@@ -203,7 +206,8 @@ def pages(site, existing: set[str]) -> list[GeneratedPage]:
         src_uri = source_page(path)
         heading = Markup('<a href="{}">{}</a>').format(relurl(page_url(src_uri), page_url(LIST_URI)), path) \
             if src_uri else escape(path)
-        body.append(str(Markup('<div class="dj-preview-error"><p class="dj-preview-error__title">{}</p><ul>{}</ul></div>\n').format(
-            heading, Markup("").join(_item(p) for p in files[path]))))
+        items = Markup("").join(_item(p) for p in files[path])
+        body.append(str(Markup('<div class="dj-preview-error"><p class="dj-preview-error__title">{}</p><ul>{}</ul></div>\n')
+                        .format(heading, items)))
     result.append(GeneratedPage(LIST_URI, "\n".join(body)))
     return result
