@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -69,10 +70,10 @@ class Project:
 
     def markdown_files(self) -> list[Path]:
         """Every Markdown source a writer edits: brand bundles and docs pages (not theme assets)."""
-        brands = sorted((self.root / self.settings.brands_dir).glob("*/index.md"))
-        docs = sorted(p for p in self.docs_dir.rglob("*.md")
-                      if not any(part.startswith((".", "_")) for part in p.relative_to(self.docs_dir).parts)
-                      and p.relative_to(self.docs_dir).parts[0] != "assets")
+        brands = [folder / "index.md" for folder in _brand_folders(self.root / self.settings.brands_dir)]
+        docs = sorted((p for p in self.docs_dir.rglob("*.md")
+                       if not any(part.startswith((".", "_")) for part in p.relative_to(self.docs_dir).parts)
+                       and p.relative_to(self.docs_dir).parts[0] != "assets"), key=str)
         return brands + docs
 
 
@@ -81,7 +82,7 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
     index = LinkIndex()
     sources: dict[str, str] = {}
     docs = project.docs_dir
-    for path in sorted(docs.rglob("*")):
+    for path in sorted(docs.rglob("*"), key=str):  # str keys: pathlib's own comparison is slow
         if not path.is_file():
             continue
         src_uri = path.relative_to(docs).as_posix()
@@ -106,9 +107,19 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
     for extra in ("stats.md", "feed.xml"):
         index.pages.setdefault(extra, "")
     brands_dir = project.root / project.settings.brands_dir
-    for folder in sorted(p for p in brands_dir.glob("*/") if (p / "index.md").is_file()):
+    for folder in _brand_folders(brands_dir):
         sources[rel(folder / "index.md", project.root)] = f"brands/{folder.name}/index.md"
     return index, sources
+
+
+def _brand_folders(brands_dir: Path) -> list[Path]:
+    """Sub-folders of ``brands/`` holding an ``index.md``, sorted by name (one scandir, no glob)."""
+    try:
+        with os.scandir(brands_dir) as entries:
+            names = sorted(e.name for e in entries if e.is_dir() and os.path.isfile(os.path.join(e.path, "index.md")))
+    except OSError:
+        return []
+    return [brands_dir / name for name in names]
 
 
 def run_check(root: Path, only: set[str] | None = None) -> list[Problem]:
