@@ -102,6 +102,8 @@ RULE_TITLES: dict[str, str] = {
     "bad-slug": "文件夹名或文件名不能用作网址",
     "duplicate-slug": "网址名重复",
     "symlink-outside": "指向项目外的链接",
+    "symlink": "符号链接（快捷方式）",
+    "file-type": "文件类型不能发布",
     "missing-image": "找不到图片",
     "image-path": "图片路径不对",
     "image-size": "图片过大",
