@@ -126,6 +126,8 @@ RULE_TITLES: dict[str, str] = {
     "broken-link": "站内链接",
     "full-width-markdown": "全角符号写法",
     "original-photo": "链接指向原图",
+    "control-character": "控制字符",
+    "field-markup": "字段格式",
     "content": "内容问题",
 }
 
