@@ -44,6 +44,15 @@ def payload(key: str) -> str:
             f'{{: onclick="alert(\'{key}\')" }} <a href="javascript:alert(\'{key}\')">a</a> #')
 
 
+def short_payload(key: str) -> str:
+    """The main injection classes within a description's 120-character limit (a longer one is an error,
+    and its page would then be left out of the build instead of tested)."""
+    value = (f'红<script>alert("{key}")</script>"><img src=x onerror=alert("{key}")></title>'
+             f"'><b onmouseover=alert(1)>*斜*")
+    assert len(value) <= 120
+    return value
+
+
 BODY = """
 ## 正文 {: onclick="alert('attr-heading')" }
 
@@ -149,7 +158,7 @@ def hostile_site(tmp_path_factory):
     """The hostile project, built once: (project, build result)."""
     base = tmp_path_factory.mktemp("security")
     brand = brand_text(title=payload("brand.title"), unit=UNIT["name"], category=CATEGORY["name"],
-                       description=payload("brand.description"), slogan=payload("brand.slogan"),
+                       description=short_payload("brand.desc"), slogan=payload("brand.slogan"),
                        branch=payload("brand.branch"), honors=[payload("brand.honors")],
                        tags=[payload("brand.tags"), "普通标签"], featured=True, cover=PHOTO)
     brand += BODY + f"\n![照片\"<img src=x onerror=alert('image.alt')>](<{PHOTO}>)\n"
@@ -161,10 +170,10 @@ def hostile_site(tmp_path_factory):
                      "hero_title": payload("hero.title"), "hero_text": payload("hero.text")},
                     "<!-- dangjian:stats -->\n\n<!-- dangjian:featured -->\n\n<!-- dangjian:latest-study -->\n")
     study = doc_text({"title": payload("study.title"), "issuer": payload("study.issuer"), "doc_no": payload("study.doc_no"),
-                      "date": "2026-03-01", "description": payload("study.description"), "tags": [payload("study.tags")]},
+                      "date": "2026-03-01", "description": short_payload("study.desc"), "tags": [payload("study.tags")]},
                      BODY)
     model = doc_text({"title": payload("model.title"), "unit": UNIT["short"], "year": 2025, "level": payload("model.level"),
-                      "date": "2026-02-01", "description": payload("model.description"), "tags": [payload("model.tags")]},
+                      "date": "2026-02-01", "description": short_payload("model.desc"), "tags": [payload("model.tags")]},
                      BODY)
     extra = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]
     extra.update(organizer=payload("extra.organizer"), contact=payload("extra.contact"))
@@ -177,7 +186,7 @@ def hostile_site(tmp_path_factory):
                 # More brands than a showcase page holds: the filter then renders cards from brands/showcase.json.
                 **{f"pu-tong-{n}": brand_text(title=f"普通品牌{n}") for n in range(BRANDS_PER_PAGE)}},
         docs={"index.md": home, "jie-shao.md": doc_text({"title": payload("page.title"),
-                                                           "description": payload("page.description")}, BODY),
+                                                           "description": short_payload("page.desc")}, BODY),
               "study/topics.yml": yaml.safe_dump({"lilun": {"title": payload("topic.title"),
                                                             "description": payload("topic.description")}},
                                                  allow_unicode=True),

@@ -129,6 +129,16 @@ RULE_TITLES: dict[str, str] = {
     "control-character": "控制字符",
     "field-markup": "字段格式",
     "content": "内容问题",
+    # exporting a compilation (scripts/export.py)
+    "export-title": "汇编标题为空",
+    "export-selection": "汇编筛选条件有误",
+    "export-empty": "没有选到篇目",
+    "export-list": "篇目清单有误",
+    "export-draft": "草稿不能收入汇编",
+    "export-missing": "找不到篇目",
+    "export-read": "篇目无法读取",
+    "export-svg": "矢量图未收入汇编",
+    "export-browser": "缺少生成 PDF 的浏览器",
 }
 
 
