@@ -94,7 +94,7 @@ def make_slug(title: str) -> str:
     A cut slug ends with 5 characters of the full title's hash, so two long titles that start
     alike get different folders, and the same title always gets the same slug (no duplicates).
     """
-    slug = slugify(title)
+    slug = slugify(title, limit=None)
     if len(slug) <= MAX_SLUG:
         return slug
     suffix = hashlib.sha1(title.encode("utf-8")).hexdigest()[:5]

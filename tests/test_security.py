@@ -321,19 +321,19 @@ def test_review_gate_reports_decoded_values_registries_and_config(hostile_site):
         return any(p["path"] == path and p["code"] == code and (field is None or p["field"] == field) and p["line"]
                    for p in problems)
 
-    assert found("brands/yaml-escape/index.md", "不安全代码", "title")  # \u003cscript decoded
+    assert found("brands/yaml-escape/index.md", "unsafe-html", "title")  # \u003cscript decoded
     assert found("brands/kong-zhi/index.md", "control-character", "title")
-    assert found("brands/e-yi/index.md", "不安全代码", "slogan")
-    assert found("brands/units.yml", "不安全代码", "group")
-    assert found("brands/categories.yml", "不安全代码", "description")
-    assert found("docs/study/topics.yml", "不安全代码", "lilun")
-    assert found("docs/study/lilun/e-yi.md", "不安全代码", "doc_no")
-    assert found("docs/models/e-yi.md", "不安全代码", "level")
-    assert found("docs/index.md", "不安全代码", "hero_text")
-    assert found("mkdocs.yml", "不安全代码", "extra")
-    assert found("mkdocs.yml", "不安全代码", "site_name")
+    assert found("brands/e-yi/index.md", "unsafe-html", "slogan")
+    assert found("brands/units.yml", "unsafe-html", "group")
+    assert found("brands/categories.yml", "unsafe-html", "description")
+    assert found("docs/study/topics.yml", "unsafe-html", "lilun")
+    assert found("docs/study/lilun/e-yi.md", "unsafe-html", "doc_no")
+    assert found("docs/models/e-yi.md", "unsafe-html", "level")
+    assert found("docs/index.md", "unsafe-html", "hero_text")
+    assert found("mkdocs.yml", "unsafe-html", "extra")
+    assert found("mkdocs.yml", "unsafe-html", "site_name")
     assert found("mkdocs.yml", "control-character", "site_name")
-    assert found("brands/e-yi/index.md", "字段格式", "title")  # Markdown syntax shown literally: a warning
+    assert found("brands/e-yi/index.md", "field-markup", "title")  # Markdown syntax shown literally: a warning
 
 
 # ---------------------------------------------------------------- core, no build
@@ -451,5 +451,5 @@ def test_gate_refuses_extra_keys_that_add_scripts_to_every_page(tmp_path):
     (tmp_path / "mkdocs.yml").write_text("site_name: 站点\nextra:\n  polyfills: [https://cdn.example/p.js]\n"
                                          "  analytics:\n    provider: google\n  organizer: 机关党委\n", encoding="utf-8")
     problems = check_values(tmp_path, [], [])
-    assert [(p.path, p.line, p.code) for p in problems] == [("mkdocs.yml", 3, "不安全代码"), ("mkdocs.yml", 4, "不安全代码")]
+    assert [(p.path, p.line, p.code) for p in problems] == [("mkdocs.yml", 3, "unsafe-html"), ("mkdocs.yml", 4, "unsafe-html")]
     assert "extra.polyfills" in problems[0].message and "extra.analytics" in problems[1].message

@@ -40,12 +40,14 @@ REGISTRY_FILES = ("units.yml", "categories.yml")
 TOPICS_FILE = "topics.yml"
 
 
-def slugify(text: str) -> str:
-    """A URL slug from Chinese or mixed text, by pinyin: 市财政局 → shi-cai-zheng-ju."""
+def slugify(text: str, limit: int | None = SLUG_MAX) -> str:
+    """A URL slug from Chinese or mixed text, by pinyin: 市财政局 → shi-cai-zheng-ju.
+
+    ``limit=None`` gives the whole slug (new.py cuts it itself and adds a hash of the title)."""
     words = lazy_pinyin(text)
     slug = "-".join(w for w in (re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words) if w)
     # A long name must not make a folder name the file system refuses (255 bytes); callers number clashes.
-    return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX].rstrip("-") or "x"
+    return re.sub(r"-{2,}", "-", slug)[:limit].rstrip("-") or "x"
 
 
 #: Brand folder names the site's own pages use: ``brands/page/<n>/`` are the showcase's further pages.
