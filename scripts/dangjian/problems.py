@@ -114,6 +114,8 @@ RULE_TITLES: dict[str, str] = {
     "registry": "登记表有误",
     "rules": "规范表述规则文件有误",
     "settings": "网站设置有误",
+    "config": "配置文件 mkdocs.yml 有误",
+    "build": "页面未生成",
     # content rules (scripts/check.py and the strict build)
     "wording": "规范表述",
     "id-card-number": "身份证号",
