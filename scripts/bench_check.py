@@ -5,7 +5,8 @@
 
 Copies the sample project into a temporary folder, multiplies the sample
 brands to ``--brands`` bundles (text only) and times ``run_check`` over all
-of it and with ``only=`` one file (what pre-commit does).  Prints figures;
+of it and with ``only=`` one file (what pre-commit does), and the content rules as
+the strict build and a `serve` rebuild run them (``check_content``, cold and warm).  Prints figures;
 it asserts nothing.
 """
 
@@ -21,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from dangjian.checks import run_check  # noqa: E402
+from dangjian.checks import Project, check_content, run_check  # noqa: E402
+from dangjian import checks  # noqa: E402
+from dangjian.loader import load_site  # noqa: E402
 
 
 def timed(func):
@@ -57,6 +60,15 @@ def main() -> None:
         words = sum(len(p.read_text(encoding="utf-8")) for p in (root / "brands").glob("*/index.md"))
         seconds, problems = timed(lambda: run_check(root))
         print(f"{args.brands} brands ({words / 1e6:.1f} M characters): {seconds:.2f} s, {len(problems)} problems")
+        # The same rules inside the strict build (hooks.on_files → check_content): cold, then a
+        # `serve` rebuild with nothing changed (results cached by file text and site signature).
+        project = Project.open(root)
+        site = load_site(project.root, project.docs_dir, project.settings)
+        checks._CHECKED.clear()
+        seconds, _ = timed(lambda: check_content(project.root, project.docs_dir, project.settings, site))
+        print(f"{args.brands} brands, content rules in the build (cold): {seconds:.2f} s")
+        seconds, _ = timed(lambda: check_content(project.root, project.docs_dir, project.settings, site))
+        print(f"{args.brands} brands, content rules in a serve rebuild (warm): {seconds:.2f} s")
         one = next((root / "brands").glob("*/index.md")).relative_to(root).as_posix()
         seconds, _ = timed(lambda: run_check(root, {one}))
         print(f"{args.brands} brands, one file selected (pre-commit): {seconds:.2f} s")

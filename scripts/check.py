@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", help="只报告这些文件或文件夹（默认：全部内容）")
     parser.add_argument("--format", choices=sorted(FORMATS), default="human",
                         help="human：中文报告（默认）；github：GitHub/Gitea 注释；gitlab：Code Quality JSON；json")
+    parser.add_argument("--report", metavar="FILE",
+                        help="另把中文报告写入该文件（CI 用它在日志中输出并发表为拉取请求评论：scripts/post_review.py）")
     parser.add_argument("--changed-since", metavar="REF", help="只检查自该 git 分支/提交以来改动的文件，如 origin/main")
     parser.add_argument("--root", default=str(ROOT), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -61,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             only = set(changed) if only is None else {c for c in changed if any(c == o or c.startswith(o + "/") for o in only)}
     problems = run_check(root, only)
     sys.stdout.write(FORMATS[args.format](problems))
+    if args.report:
+        Path(args.report).write_text(FORMATS["human"](problems), encoding="utf-8")
     return 1 if has_errors(problems) else 0
 
 

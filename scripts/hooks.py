@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dangjian import preview_errors
 from dangjian.content_files import linked_folder_problems
 from dangjian.fingerprints import PageFingerprints, stamp_of
 from dangjian.generate import (
@@ -64,6 +65,7 @@ _state = _State()
 
 def report(problems: list[Problem]) -> None:
     """Log problems in Chinese; errors and warnings both fail a ``--strict`` build."""
+    preview_errors.note(problems)  # `serve` shows them on the pages too
     for problem in problems:
         if problem.severity is Severity.ERROR:
             log.error(problem.format())
@@ -79,11 +81,17 @@ def _abort_on(problems: list[Problem]) -> None:
         raise Abort("构建已停止：\n" + "\n".join(p.format() for p in problems))
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    """Errors are shown in the browser only while previewing (``mkdocs serve``)."""
+    preview_errors.start(command)
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Read ``extra.dangjian`` settings."""
     _state.root = Path(config.config_file_path).resolve().parent
     _abort_on(linked_folder_problems(Path(config.docs_dir), _state.root))  # before MkDocs walks docs/ following links
     _state.settings, problems = Settings.from_mapping(config.extra.get("dangjian"))
+    preview_errors.reset(_state.root, Path(config.docs_dir), _state.settings.brands_dir)
     previous = getattr(_state, "post", None)
     if previous is not None:  # `mkdocs serve`: a build that stopped midway leaves its worker behind
         previous.search.close()
@@ -125,6 +133,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _state.fingerprints = PageFingerprints(_state.root / ".cache", Path(config.site_dir),
                                            stamp_of([Path(config.config_file_path), Path(config.theme.custom_dir or _state.root)]))
     for uri, markdown in plan.pages.items():
+        markdown = preview_errors.annotate(uri, markdown, plan.site, listing=True)  # `serve` only
         file = _GeneratedPage.generated(config, uri, content=markdown)
         file.changed = _state.fingerprints.record(uri, markdown)
         files.append(file)
@@ -138,6 +147,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File.generated(config, uri, abs_src_path=str(path)))
     for uri, path in plan.originals.items():  # known to link validation, never copied
         files.append(_ProcessedImage.generated(config, uri, abs_src_path=str(path)))
+    known = {f.src_uri for f in files}  # `serve` only: pages left out for errors, and the error list
+    for page in preview_errors.pages(plan.site, known):
+        files.append(_GeneratedPage.generated(config, page.src_uri, content=page.markdown))
     log.info(plan.images_summary())
     _state.search_expected = plan.search_expected()
     return files
@@ -255,7 +267,8 @@ class _ProcessedImage(File):
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Add facts boxes to model and study pages and expand ``<!-- dangjian:… -->`` markers."""
-    return complete_page(markdown, page.file.src_uri, _state.plan)
+    built = complete_page(markdown, page.file.src_uri, _state.plan)
+    return preview_errors.annotate(page.file.src_uri, built, _state.plan.site)  # `serve` only
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

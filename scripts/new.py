@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import sys
 from pathlib import Path
+from typing import Callable, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from dangjian.checks import Project  # noqa: E402
 from dangjian.loader import SLUG, closest, load_categories, load_topics, load_units, resolve_unit, slugify  # noqa: E402
+from dangjian.schema import PLACEHOLDER_DESCRIPTIONS, PLACEHOLDER_TEXT  # noqa: E402
+
+T = TypeVar("T")
 
 SECTIONS = {
     "brand": ("品牌内涵", "主要做法", "工作成效", "经验启示"),
@@ -57,12 +62,45 @@ def ask(label: str, value: str | None, interactive: bool) -> str:
             return answer
 
 
-def pick(label: str, value: str, names: list[str], registry: str) -> str:
-    if value in names:
-        return value
+def unknown(label: str, value: str, names: list[str], registry: str) -> str:
+    """The Chinese message for a unit, category or topic that is not registered, with close matches."""
     near = closest(value, names)
     hint = f"是不是：{'、'.join(near)}？" if near else f"可选：{'、'.join(names[:8])}{'等' if len(names) > 8 else ''}。"
-    raise Refused(f"{label}“{value}”未在 {registry} 中登记。{hint}")
+    return f"{label}“{value}”未在 {registry} 中登记。{hint}"
+
+
+def choose(label: str, prompt: str, value: str | None, names: list[str], registry: str,
+           resolve: Callable[[str], T | None], interactive: bool) -> T:
+    """Resolve an answer against a registry; in a terminal a wrong answer is asked again."""
+    while True:
+        value = ask(prompt, value, interactive)
+        found = resolve(value)
+        if found is not None:
+            return found
+        message = unknown(label, value, names, registry)
+        if not interactive:
+            raise Refused(message)
+        print(f"{message}请重新输入（按 Ctrl+C 取消）。", file=sys.stderr)
+        value = None
+
+
+#: Folder and file names stay readable (and far below Windows' 260-character path limit).
+MAX_SLUG = 60
+
+
+def make_slug(title: str) -> str:
+    """The pinyin slug of ``title``, cut at a word to at most :data:`MAX_SLUG` characters.
+
+    A cut slug ends with 5 characters of the full title's hash, so two long titles that start
+    alike get different folders, and the same title always gets the same slug (no duplicates).
+    """
+    slug = slugify(title, limit=None)
+    if len(slug) <= MAX_SLUG:
+        return slug
+    suffix = hashlib.sha1(title.encode("utf-8")).hexdigest()[:5]
+    head = slug[: MAX_SLUG - len(suffix) - 1]
+    head = head.rsplit("-", 1)[0] if "-" in head else head
+    return f"{head}-{suffix}"
 
 
 def yaml_text(value: str) -> str:
@@ -80,7 +118,7 @@ def skeleton(kind: str, title: str, fields: dict[str, str]) -> str:
             f"unit: {yaml_text(fields['unit'])}                # 所属单位：brands/units.yml 中的全称或简称",
             "branch:                 # 党支部名称，如 预算科党支部（可删除）",
             f"category: {yaml_text(fields['category'])}          # 品牌类别：brands/categories.yml 中的名称",
-            "description: 请用一句话概括品牌（120 字以内）",
+            f"description: {PLACEHOLDER_DESCRIPTIONS['brand']}",
             "slogan:                 # 品牌口号（可删除）",
             f"year: {dt.date.today().year}              # 品牌创建年份",
             f"date: {today}        # 发布日期",
@@ -95,7 +133,7 @@ def skeleton(kind: str, title: str, fields: dict[str, str]) -> str:
             f"unit: {yaml_text(fields['unit'])}                # 所属单位：brands/units.yml 中的全称或简称",
             f"year: {dt.date.today().year}              # 命名年份",
             "level: 市级模范机关     # 级别（可删除）",
-            "description: 请用一句话概括创建经验",
+            f"description: {PLACEHOLDER_DESCRIPTIONS['model']}",
             f"date: {today}        # 发布日期",
             "tags: []",
         ]
@@ -104,7 +142,7 @@ def skeleton(kind: str, title: str, fields: dict[str, str]) -> str:
             "issuer:                 # 发文机关或来源（可删除）",
             "doc_no:                 # 文号，年份用六角括号：明直党〔2026〕3号（可删除）",
             f"date: {today}        # 发布日期",
-            "description: 请用一句话说明这份资料",
+            f"description: {PLACEHOLDER_DESCRIPTIONS['study']}",
             "tags: []",
             "attachments: []         # 附件：把文件放进本文件夹，每项一行写文件名",
         ]
@@ -112,7 +150,7 @@ def skeleton(kind: str, title: str, fields: dict[str, str]) -> str:
     lines.append("<!-- 写作提示：每个小标题下写 2～4 段；照片放进同一文件夹，插入照片的写法见网站“投稿指南”。"
                  "写完后运行 python scripts/check.py 检查。 -->")
     for section in SECTIONS[kind]:
-        lines += ["", f"## {section}", "", f"<!-- {HINTS[section]} -->", "", "（待填写）"]
+        lines += ["", f"## {section}", "", f"<!-- {HINTS[section]} -->", "", PLACEHOLDER_TEXT]
     return "\n".join(lines) + "\n"
 
 
@@ -125,24 +163,23 @@ def create(kind: str, root: Path, title: str | None = None, unit: str | None = N
     fields: dict[str, str] = {}
     if kind in ("brand", "model"):
         units, _ = load_units(brands_dir, project.root)
-        value = ask("所属单位（全称或简称）", unit, interactive)
-        found = resolve_unit(value, units)
-        if found is None:
-            pick("单位", value, [u.name for u in units] + [u.short for u in units], "brands/units.yml")
+        found = choose("单位", "所属单位（全称或简称）", unit, [u.name for u in units] + [u.short for u in units],
+                       "brands/units.yml", lambda value: resolve_unit(value, units), interactive)
         fields["unit"] = found.short
     if kind == "brand":
         categories, _ = load_categories(brands_dir, project.root)
-        fields["category"] = pick("类别", ask("品牌类别", category, interactive), [c.name for c in categories], "brands/categories.yml")
+        fields["category"] = choose("类别", "品牌类别", category, [c.name for c in categories], "brands/categories.yml",
+                                    lambda value: value if value in [c.name for c in categories] else None, interactive)
     if kind == "study":
         topics, _ = load_topics(project.docs_dir / project.settings.study_dir, project.root)
-        value = ask("栏目（文件夹名或栏目名称）", topic, interactive)
-        match = next((t for t in topics if value in (t.slug, t.title)), None)
-        if match is None:
-            pick("栏目", value, [t.title for t in topics] + [t.slug for t in topics], "docs/study/")
+        match = choose("栏目", "栏目（文件夹名或栏目名称）", topic, [t.title for t in topics] + [t.slug for t in topics],
+                       "docs/study/", lambda value: next((t for t in topics if value in (t.slug, t.title)), None), interactive)
         fields["topic"] = match.slug
-    slug = slug or slugify(title)
+    slug = slug or make_slug(title)
     if not SLUG.match(slug):
         raise Refused(f"网址名“{slug}”不合规：只用小写字母、数字和连字符。")
+    if len(slug) > MAX_SLUG:
+        raise Refused(f"网址名有 {len(slug)} 个字符，超过 {MAX_SLUG} 个：请用 --slug 给一个更短的网址名。")
     if kind == "brand":
         target = brands_dir / slug / "index.md"
         exists = target.parent.exists()
@@ -154,8 +191,12 @@ def create(kind: str, root: Path, title: str | None = None, unit: str | None = N
         exists = target.exists()
     if exists:
         raise Refused(f"{target.relative_to(project.root).as_posix()} 已存在，未覆盖。请用 --slug 指定另一个网址名。")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(skeleton(kind, title, fields), encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(skeleton(kind, title, fields), encoding="utf-8")
+    except OSError as exc:
+        raise Refused(f"无法写入 {target.relative_to(project.root).as_posix()}（{exc.strerror}）。"
+                      "请检查文件夹权限，或用 --slug 给一个更短的网址名。") from exc
     return target
 
 

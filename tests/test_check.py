@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, brand_text, doc_text, make_project
 
 from dangjian.checks import FORMATS, run_check
@@ -41,7 +40,7 @@ def check(text: str, rel_path: str = "docs/page.md", **kwargs):
 
 
 def codes(problems) -> list[str]:
-    return [p.code for p in problems]
+    return [p.rule or p.code for p in problems]
 
 
 def test_rules_file_loads_and_every_rule_has_a_case():
@@ -62,7 +61,7 @@ def test_wording_skips_code_urls_and_honours_the_ignore_marker():
             "三会一会 <!-- check:ignore 三会一课 -->\n"
             "<!-- check:ignore 三会一课 -->\n三会一会\n"
             "三会一会 <!-- check:ignore 两学一做 -->\n")
-    problems = [p for p in check(text) if p.code == "三会一课"]
+    problems = [p for p in check(text) if p.rule == "三会一课"]
     assert [p.line for p in problems] == [11]
 
 
@@ -98,7 +97,7 @@ def test_checksums():
     ("工资卡 6222 0202 0000 0000 006", "工资卡 6222 0202 0000 0000 008", "银行卡号"),
 ])
 def test_personal_information_fires_masked_and_near_miss_is_silent(positive, near_miss, code):
-    problems = [p for p in check(positive + "\n") if p.code == code]
+    problems = [p for p in check(positive + "\n") if p.rule == code]
     assert len(problems) == 1 and problems[0].severity.value == "error"
     digits = re.sub(r"\D", "", positive)
     for p in problems:
@@ -109,7 +108,7 @@ def test_personal_information_fires_masked_and_near_miss_is_silent(positive, nea
 
 def test_personal_information_in_front_matter_is_found():
     problems = check("---\ntitle: 示例\ncontact: 13912345678\n---\n\n正文\n")
-    assert [(p.code, p.line) for p in problems] == [("手机号", 3)]
+    assert [(p.rule, p.code, p.line) for p in problems] == [("手机号", "mobile-number", 3)]
 
 
 # ---------------------------------------------------------------- HTML, resources, alt text
@@ -173,7 +172,7 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_links_resolved_against_published_pages(project):
     problems = run_check(project)
-    links = sorted((p.path, p.line) for p in problems if p.code == "站内链接")
+    links = sorted((p.path, p.line) for p in problems if p.code == "broken-link")
     bad = "brands/bad-links/index.md"
     assert [p for p in links if p[0] == "brands/hong-xin/index.md"] == []
     assert [path for path, _ in links].count(bad) == 3
@@ -194,24 +193,57 @@ def test_front_matter_validation_is_the_builds(project):
         shutil.rmtree(project / "brands" / "typo")
 
 
+VERDICT_FAIL = re.compile(r"^不通过：(\d+) 个错误、(\d+) 个警告（涉及 (\d+) 个文件），改正错误后才能合并发布。$")
+
+
+def expected_counts(project) -> tuple[int, int]:
+    problems = run_check(project)
+    return (sum(p.severity.value == "error" for p in problems), sum(p.severity.value == "warning" for p in problems))
+
+
 def test_human_format_and_exit_status(project):
     done = cli(project)
     assert done.returncode == 1
     out = done.stdout
     assert "brands/bad-links/index.md\n" in out
-    assert re.search(r"^\s+\d+:\d+\s+错误\s+发现未打码的手机号", out, re.M)
+    assert re.search(r"^\s+\d+:\d+\s+错误\s+【手机号】发现未打码的手机号", out, re.M)
+    assert re.search(r"^\s+\d+:\d+\s+错误\s+【站内链接】链接", out, re.M)
     assert "13812345678" not in out and "138****5678" in out
-    assert "修改方法" in out and re.search(r"共 \d+ 个错误", out)
+    errors, warnings = expected_counts(project)
+    assert f"共 {errors} 个错误、{warnings} 个警告，涉及" in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("审核结论：") and VERDICT_FAIL.match(last.removeprefix("审核结论："))
     clean = cli(project, "docs/guide/page.md")
-    assert clean.returncode == 0 and "检查通过" in clean.stdout
+    assert clean.returncode == 0 and clean.stdout.strip() == "审核结论：通过：没有发现问题，可以合并。"
+
+
+def test_human_format_names_the_field_and_its_title(project):
+    (project / "brands" / "typo").mkdir(exist_ok=True)
+    (project / "brands" / "typo" / "index.md").write_text(brand_text(date="明天", tags=None), encoding="utf-8")
+    try:
+        out = cli(project, "brands/typo", "--format", "github").stdout
+        line = next(line for line in out.splitlines() if "wrong-type" in line)
+        assert "title=字段类型不对（字段 date） [wrong-type]::字段“date”：应为日期（年-月-日）" in line
+        human = cli(project, "brands/typo").stdout
+        assert "【字段类型不对】字段“date”：应为日期（年-月-日），这里写的是 “明天”。" in human
+    finally:
+        shutil.rmtree(project / "brands" / "typo")
 
 
 def test_github_format_parses(project):
     out = cli(project, "--format", "github").stdout.splitlines()
     pattern = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+)(?:,col=(\d+))?,title=([^:]+)::(.+)$")
-    parsed = [pattern.match(line) for line in out]
+    parsed = [pattern.match(line) for line in out[:-1]]
     assert parsed and all(parsed), out
     assert ("error", "brands/bad-links/index.md") in {(m.group(1), m.group(2)) for m in parsed}
+    titles = {m.group(5) for m in parsed}
+    assert "手机号 [mobile-number]" in titles and "站内链接 [broken-link]" in titles
+    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles)  # Chinese titles, not bare English codes
+    verdict_line = re.match(r"^::notice title=审核结论::(.+)$", out[-1])
+    assert verdict_line and VERDICT_FAIL.match(verdict_line.group(1))
+    errors, warnings = expected_counts(project)
+    assert [int(n) for n in VERDICT_FAIL.match(verdict_line.group(1)).groups()[:2]] == [errors, warnings]
+    assert sum(m.group(1) == "error" for m in parsed) == errors
 
 
 def test_gitlab_format_parses(project):
@@ -220,15 +252,29 @@ def test_gitlab_format_parses(project):
     assert all(i["severity"] in {"info", "minor", "major", "critical", "blocker"} for i in items)
     assert len({i["fingerprint"] for i in items}) == len(items)
     assert all(isinstance(i["location"]["lines"]["begin"], int) for i in items)
+    verdict, *rest = items
+    assert verdict["check_name"] == "verdict" and VERDICT_FAIL.match(verdict["description"].removeprefix("审核结论："))
+    assert any(i["check_name"] == "mobile-number" and i["description"].startswith("【手机号】发现未打码的手机号") for i in rest)
+    errors, _ = expected_counts(project)
+    assert sum(i["severity"] == "major" for i in rest) == errors
 
 
 def test_json_format_parses(project):
     data = json.loads(cli(project, "--format", "json").stdout)
-    assert data["errors"] == sum(p["severity"] == "error" for p in data["problems"]) > 0
+    errors, warnings = expected_counts(project)
+    assert data["errors"] == sum(p["severity"] == "error" for p in data["problems"]) == errors > 0
+    assert data["warnings"] == sum(p["severity"] == "warning" for p in data["problems"]) == warnings
+    assert data["passed"] is False and VERDICT_FAIL.match(data["verdict"])
+    assert all(re.fullmatch(r"[a-z][a-z-]*", p["code"]) for p in data["problems"])  # one kind of code
+    assert all(p["title"] == data["rules"][p["code"]] or p["code"] == "wording" for p in data["problems"])
+    assert data["rules"]["mobile-number"] == "手机号"
+    clean = json.loads(cli(project, "docs/guide/page.md", "--format", "json").stdout)
+    assert clean == {"verdict": "通过：没有发现问题，可以合并。", "passed": True, "errors": 0, "warnings": 0,
+                     "files": 0, "rules": {}, "problems": []}
 
 
 def test_changed_since_checks_only_changed_files(project):
-    assert cli(project, "--changed-since", "HEAD").stdout.strip() == "检查通过：没有发现问题。"
+    assert cli(project, "--changed-since", "HEAD").stdout.strip() == "审核结论：通过：没有发现问题，可以合并。"
     page = project / "docs" / "guide" / "page.md"
     original = page.read_text(encoding="utf-8")
     page.write_text(original + "\n三会一会\n", encoding="utf-8")
@@ -274,3 +320,194 @@ def test_pre_commit_hook_runs_the_check():
 
 def test_all_formats_registered():
     assert set(FORMATS) == {"human", "github", "gitlab", "json"}
+
+
+# ---------------------------------------------------------------- writer mistakes: check and strict build agree
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+LONG = "以党建引领业务发展，" * 13  # 130 characters
+MISTAKES = {
+    # path: (file text, [(line, message)])
+    "brands/quan-jiao/index.md": (
+        brand_text(title="全角") + "\n！[活动现场]（photo-1.jpg）\n\n见[指南]（../../guide/page.md）和【照片】（photo-1.jpg）。\n"
+        "【通知】（第一期）照常。\n\n[查看原图](photo-1.jpg)\n",
+        [(20, "“！[活动现场]（photo-1.jpg）”中用了中文全角符号“！”、“（”、“）”，网页上会原样显示这串文字，不会显示为图片。"),
+         (22, "“[指南]（../../guide/page.md）”中用了中文全角符号“（”、“）”，网页上会原样显示这串文字，不会显示为链接。"),
+         (22, "“【照片】（photo-1.jpg）”中用了中文全角符号“【”、“】”、“（”、“）”，网页上会原样显示这串文字，不会显示为链接。"),
+         (25, "链接“photo-1.jpg”指向原始照片：网站只发布处理过的照片（已去除拍摄地点等信息），不发布原图，读者点开会看到“找不到页面”。")]),
+    "docs/models/chang-jian-jie.md": (
+        doc_text({"title": "模范", "unit": "市财政局", "year": 2025, "description": LONG, "date": "2026-01-01"}),
+        [(5, "简介有 130 个字，超过 120 字的上限（列表卡片和搜索结果只能显示一句话）。")]),
+    "docs/study/theory/chang-jian-jie.md": (
+        doc_text({"title": "资料", "description": LONG, "date": "2026-01-01"}),
+        [(3, "简介有 130 个字，超过 120 字的上限（列表卡片和搜索结果只能显示一句话）。")]),
+    "docs/study/theory/wei-jie-shu.md": (
+        "---\ntitle: 资料\ndate: 2026-01-01\ndescription: 说明。\n\n## 正文\n\n内容。\n",
+        [(1, "front matter 缺少结束的 ---：第 1 行的 --- 开始了信息区，但后面没有单独一行 --- 把它结束。")]),
+    "docs/study/theory/zhong-wen-mao-hao.md": (
+        "---\ntitle: 资料\ndate：2026-01-01\ndescription: 说明。\n---\n\n内容。\n",
+        [(3, "YAML 格式错误：“date：”用了中文冒号“：”，YAML 只认英文冒号。")]),
+    "docs/study/theory/zhong-wen-yin-hao.md": (
+        "---\ntitle: 资料\ndate: 2026-01-01\ndescription: “学习: 要点”\n---\n\n内容。\n",
+        [(4, "YAML 格式错误：中文引号“”不起引号的作用，值里的英文冒号“:”仍被当作“字段: 值”的分隔。")]),
+    "docs/study/theory/tab-suo-jin.md": (
+        "---\ntitle: 资料\ndate: 2026-01-01\ndescription: 说明。\ntags:\n\t- 学习\n---\n\n内容。\n",
+        [(6, "YAML 格式错误：使用了 Tab 键缩进，YAML 只允许空格。")]),
+}
+
+
+@pytest.fixture(scope="module")
+def mistakes(tmp_path_factory):
+    brands = {"quan-jiao": {"index.md": MISTAKES["brands/quan-jiao/index.md"][0], "photo-1.jpg": _jpeg()}}
+    docs = {path.removeprefix("docs/"): text for path, (text, _) in MISTAKES.items() if path.startswith("docs/")}
+    docs["guide/page.md"] = doc_text({"title": "指南"})
+    root = make_project(tmp_path_factory.mktemp("mistakes") / "p", brands=brands, docs=docs)
+    shutil.copytree(REPO / "rules", root / "rules")
+    return root
+
+
+@pytest.mark.parametrize("path", sorted(MISTAKES))
+def test_writer_mistakes_are_reported_by_check_with_exact_chinese_messages(mistakes, path):
+    found = [(p.line, p.message) for p in run_check(mistakes) if p.path == path and p.severity.value == "error"]
+    for expected in MISTAKES[path][1]:
+        assert expected in found, found
+    assert ("【通知】（第一期）" not in " ".join(m for _, m in found))  # brackets in prose are not syntax
+
+
+def test_the_strict_build_refuses_what_check_reports(mistakes):
+    from conftest import run_build
+
+    built = run_build(mistakes, strict=True)
+    assert built.returncode == 1
+    output = re.sub(r"字段“\w+”：", "", built.output)
+    for path, (_, expected) in MISTAKES.items():
+        for line, message in expected:
+            assert re.search(rf"{re.escape(path)}:{line}(:\d+)?：错误：{re.escape(message)}", output), (path, message)
+    # personal data and external images: caught by check only before, now by the build too
+    page = mistakes / "docs" / "guide" / "page.md"
+    page.write_text(doc_text({"title": "指南"}, "联系 13812345678\n\n![图](https://cdn.example.com/a.png)\n"), encoding="utf-8")
+    try:
+        checked = {p.message for p in run_check(mistakes, {"docs/guide/page.md"})}
+        built = run_build(mistakes, strict=True)
+        for message in checked:
+            assert message in built.output
+        assert "发现未打码的手机号（138****5678），属于个人信息，不能公开发布。" in checked
+        assert any("来自外部网站" in m for m in checked)
+    finally:
+        page.write_text(doc_text({"title": "指南"}), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- CODEOWNERS, one per forge, each in its documented syntax
+
+OWNER = re.compile(r"^@[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+
+
+def repo_files() -> list[str]:
+    done = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, encoding="utf-8", check=True)
+    return done.stdout.splitlines()
+
+
+def codeowners_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_gitea_codeowners_uses_anchored_go_regular_expressions():
+    """docs.gitea.com/usage/code-owners: ``<regexp> <@user or @org/team>...``, Go regexp, ``!`` negates."""
+    files = repo_files()
+    lines = codeowners_lines(REPO / ".gitea" / "CODEOWNERS")
+    assert lines
+    for line in lines:
+        pattern, *owners = re.split(r"(?<!\\)\s+", line.split(" #")[0].strip())
+        assert owners and all(OWNER.match(o) for o in owners), line
+        body = pattern.removeprefix("!")
+        # RE2 (Go) has no look-around and no back-references
+        assert not re.search(r"\(\?[=!<]|\\[1-9]", body), line
+        regex = re.compile(f"^{body}$")
+        assert not body.startswith("/"), line  # Gitea matches paths without a leading slash
+        assert any(regex.match(f) for f in files), f"{line}: matches no file"
+    # the first file found wins (./CODEOWNERS, ./docs/CODEOWNERS, ./.gitea/CODEOWNERS); docs/ would also be published
+    assert not (REPO / "CODEOWNERS").exists() and not (REPO / "docs" / "CODEOWNERS").exists()
+
+
+def _gitignore_match(pattern: str, path: str) -> bool:
+    if pattern == "*":
+        return True
+    anchored = pattern.startswith("/")
+    pattern = pattern.lstrip("/")
+    if pattern.endswith("/"):
+        return path.startswith(pattern) if anchored else f"/{pattern}" in f"/{path}"
+    return path == pattern if anchored else path.endswith("/" + pattern) or path == pattern
+
+
+def test_gitlab_codeowners_uses_sections():
+    """docs.gitlab.com/user/project/codeowners/reference: ``[Section]``, ``^[Optional]``, ``[Section][2]``,
+    default owners after the header, gitignore-style patterns (no regular expressions)."""
+    files = repo_files()
+    header = re.compile(r"^(?P<optional>\^)?\[(?P<name>[^\]]+)\](?:\[(?P<approvals>\d+)\])?(?P<owners>(?:\s+\S+)*)\s*$")
+    section_owners: list[str] | None = None
+    sections = []
+    for line in codeowners_lines(REPO / ".gitlab" / "CODEOWNERS"):
+        match = header.match(line)
+        if match:
+            section_owners = match.group("owners").split()
+            assert all(OWNER.match(o) for o in section_owners), line
+            sections.append(match.group("name"))
+            continue
+        pattern, *owners = line.split()
+        assert all(OWNER.match(o) for o in owners), line
+        assert owners or section_owners, f"{line}: no owners and the section has no default owners"
+        assert not re.search(r"\.\*|[()|\\^$+]", pattern), f"{line}: GitLab patterns are not regular expressions"
+        assert any(_gitignore_match(pattern, f) for f in files), f"{line}: matches no file"
+    assert len(sections) == len(set(sections)) >= 3
+
+
+def test_github_codeowners_has_no_gitignore_syntax_github_ignores():
+    files = repo_files()
+    for line in codeowners_lines(REPO / ".github" / "CODEOWNERS"):
+        pattern, *owners = line.split()
+        assert owners and all(OWNER.match(o) for o in owners), line
+        assert not pattern.startswith("!") and "[" not in pattern, line  # negation and ranges do not work on GitHub
+        assert any(_gitignore_match(pattern, f) for f in files), f"{line}: matches no file"
+
+
+def test_gitlab_merge_request_template_has_the_review_checklist():
+    template = (REPO / ".gitlab" / "merge_request_templates" / "Default.md").read_text(encoding="utf-8")
+    github = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    checklist = [line for line in github.splitlines() if line.startswith("- [ ]")]
+    assert checklist and all(item in template for item in checklist)
+    assert "本地预览.bat" in template and "审核检查报告" in template
+
+
+def test_ci_posts_the_chinese_report_as_one_comment():
+    github = yaml.safe_load((REPO / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8"))
+    steps = github["jobs"]["check"]["steps"]
+    check_step = next(s for s in steps if "./dev.sh check" in s.get("run", ""))
+    assert "--report check-report.txt" in check_step["run"] and "cat check-report.txt" in check_step["run"]
+    post = next(s for s in steps if "post_review.py" in s.get("run", ""))
+    assert post["env"]["GITHUB_TOKEN"] == "${{ github.token }}" and "always()" in post["if"]
+    assert github["jobs"]["check"]["permissions"]["pull-requests"] == "write"
+    gitlab = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    script = "\n".join(gitlab["check"]["script"])
+    assert "--report check-report.txt" in script and "post_review.py --report check-report.txt" in script
+    assert script.strip().endswith("exit $status")
+
+
+def test_every_rule_code_has_a_chinese_title():
+    from dangjian.checks.content import RULE_CODES
+    from dangjian.problems import RULE_TITLES
+
+    used = set(RULE_CODES.values())
+    for path in (REPO / "scripts").rglob("*.py"):
+        used |= set(re.findall(r'code="([a-z-]+)"', path.read_text(encoding="utf-8")))
+    assert used - set(RULE_TITLES) == set()
+    assert all(re.fullmatch(r"[a-z]+(?:-[a-z]+)*", code) for code in RULE_TITLES)
+    assert all(re.search(r"[\u4e00-\u9fff]", title) for title in RULE_TITLES.values())

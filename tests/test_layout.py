@@ -103,7 +103,7 @@ def write_layout_project(root: Path) -> None:
             (root / "docs" / "study" / slug).mkdir(exist_ok=True)
             (root / "docs" / "study" / slug / f"item-{n}.md").write_text(doc_text(
                 {"title": LONG_TITLE[: 39 - n % 3] + str(n), "issuer": "中共明湖市直属机关工作委员会",
-                 "date": f"2026-03-{n + 1:02d}", "description": "学习资料简介。" * 20}), encoding="utf-8")
+                 "date": f"2026-03-{n + 1:02d}", "description": "学习资料简介。" * 17}), encoding="utf-8")
     topics_file.write_text(topics, encoding="utf-8")
 
 

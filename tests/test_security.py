@@ -44,6 +44,15 @@ def payload(key: str) -> str:
             f'{{: onclick="alert(\'{key}\')" }} <a href="javascript:alert(\'{key}\')">a</a> #')
 
 
+def short_payload(key: str) -> str:
+    """The main injection classes within a description's 120-character limit (a longer one is an error,
+    and its page would then be left out of the build instead of tested)."""
+    value = (f'红<script>alert("{key}")</script>"><img src=x onerror=alert("{key}")></title>'
+             f"'><b onmouseover=alert(1)>*斜*")
+    assert len(value) <= 120
+    return value
+
+
 BODY = """
 ## 正文 {: onclick="alert('attr-heading')" }
 
@@ -149,7 +158,7 @@ def hostile_site(tmp_path_factory):
     """The hostile project, built once: (project, build result)."""
     base = tmp_path_factory.mktemp("security")
     brand = brand_text(title=payload("brand.title"), unit=UNIT["name"], category=CATEGORY["name"],
-                       description=payload("brand.description"), slogan=payload("brand.slogan"),
+                       description=short_payload("brand.desc"), slogan=payload("brand.slogan"),
                        branch=payload("brand.branch"), honors=[payload("brand.honors")],
                        tags=[payload("brand.tags"), "普通标签"], featured=True, cover=PHOTO)
     brand += BODY + f"\n![照片\"<img src=x onerror=alert('image.alt')>](<{PHOTO}>)\n"
@@ -161,10 +170,10 @@ def hostile_site(tmp_path_factory):
                      "hero_title": payload("hero.title"), "hero_text": payload("hero.text")},
                     "<!-- dangjian:stats -->\n\n<!-- dangjian:featured -->\n\n<!-- dangjian:latest-study -->\n")
     study = doc_text({"title": payload("study.title"), "issuer": payload("study.issuer"), "doc_no": payload("study.doc_no"),
-                      "date": "2026-03-01", "description": payload("study.description"), "tags": [payload("study.tags")]},
+                      "date": "2026-03-01", "description": short_payload("study.desc"), "tags": [payload("study.tags")]},
                      BODY)
     model = doc_text({"title": payload("model.title"), "unit": UNIT["short"], "year": 2025, "level": payload("model.level"),
-                      "date": "2026-02-01", "description": payload("model.description"), "tags": [payload("model.tags")]},
+                      "date": "2026-02-01", "description": short_payload("model.desc"), "tags": [payload("model.tags")]},
                      BODY)
     extra = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["extra"]
     extra.update(organizer=payload("extra.organizer"), contact=payload("extra.contact"))
@@ -177,7 +186,7 @@ def hostile_site(tmp_path_factory):
                 # More brands than a showcase page holds: the filter then renders cards from brands/showcase.json.
                 **{f"pu-tong-{n}": brand_text(title=f"普通品牌{n}") for n in range(BRANDS_PER_PAGE)}},
         docs={"index.md": home, "jie-shao.md": doc_text({"title": payload("page.title"),
-                                                           "description": payload("page.description")}, BODY),
+                                                           "description": short_payload("page.desc")}, BODY),
               "study/topics.yml": yaml.safe_dump({"lilun": {"title": payload("topic.title"),
                                                             "description": payload("topic.description")}},
                                                  allow_unicode=True),
@@ -312,19 +321,19 @@ def test_review_gate_reports_decoded_values_registries_and_config(hostile_site):
         return any(p["path"] == path and p["code"] == code and (field is None or p["field"] == field) and p["line"]
                    for p in problems)
 
-    assert found("brands/yaml-escape/index.md", "不安全代码", "title")  # \u003cscript decoded
+    assert found("brands/yaml-escape/index.md", "unsafe-html", "title")  # \u003cscript decoded
     assert found("brands/kong-zhi/index.md", "control-character", "title")
-    assert found("brands/e-yi/index.md", "不安全代码", "slogan")
-    assert found("brands/units.yml", "不安全代码", "group")
-    assert found("brands/categories.yml", "不安全代码", "description")
-    assert found("docs/study/topics.yml", "不安全代码", "lilun")
-    assert found("docs/study/lilun/e-yi.md", "不安全代码", "doc_no")
-    assert found("docs/models/e-yi.md", "不安全代码", "level")
-    assert found("docs/index.md", "不安全代码", "hero_text")
-    assert found("mkdocs.yml", "不安全代码", "extra")
-    assert found("mkdocs.yml", "不安全代码", "site_name")
+    assert found("brands/e-yi/index.md", "unsafe-html", "slogan")
+    assert found("brands/units.yml", "unsafe-html", "group")
+    assert found("brands/categories.yml", "unsafe-html", "description")
+    assert found("docs/study/topics.yml", "unsafe-html", "lilun")
+    assert found("docs/study/lilun/e-yi.md", "unsafe-html", "doc_no")
+    assert found("docs/models/e-yi.md", "unsafe-html", "level")
+    assert found("docs/index.md", "unsafe-html", "hero_text")
+    assert found("mkdocs.yml", "unsafe-html", "extra")
+    assert found("mkdocs.yml", "unsafe-html", "site_name")
     assert found("mkdocs.yml", "control-character", "site_name")
-    assert found("brands/e-yi/index.md", "字段格式", "title")  # Markdown syntax shown literally: a warning
+    assert found("brands/e-yi/index.md", "field-markup", "title")  # Markdown syntax shown literally: a warning
 
 
 # ---------------------------------------------------------------- core, no build
@@ -442,5 +451,5 @@ def test_gate_refuses_extra_keys_that_add_scripts_to_every_page(tmp_path):
     (tmp_path / "mkdocs.yml").write_text("site_name: 站点\nextra:\n  polyfills: [https://cdn.example/p.js]\n"
                                          "  analytics:\n    provider: google\n  organizer: 机关党委\n", encoding="utf-8")
     problems = check_values(tmp_path, [], [])
-    assert [(p.path, p.line, p.code) for p in problems] == [("mkdocs.yml", 3, "不安全代码"), ("mkdocs.yml", 4, "不安全代码")]
+    assert [(p.path, p.line, p.code) for p in problems] == [("mkdocs.yml", 3, "unsafe-html"), ("mkdocs.yml", 4, "unsafe-html")]
     assert "extra.polyfills" in problems[0].message and "extra.analytics" in problems[1].message

@@ -65,6 +65,7 @@ PROJECT_ASSETS = frozenset({
     "assets/images/favicon.svg",
     "assets/images/logo.svg",
     "assets/javascripts/a11y.js",
+    "assets/javascripts/file-notice.js",
     "assets/javascripts/search-dj.js",
     "assets/javascripts/showcase.js",
     "assets/javascripts/zoom.js",

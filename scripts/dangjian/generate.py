@@ -31,6 +31,7 @@ from urllib.parse import urljoin
 import yaml
 
 from .charts import render_stats_page
+from .checks import check_content
 from .edit import source_edit_path
 from .feed import FEED_PATH, render_feed
 from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images
@@ -267,6 +268,7 @@ def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path]
         doc_files.pop(uri, None)
     # What may be published from docs/: an allow-list of file types, never a symlink (dangjian.content_files).
     doc_files = {uri: path for uri, path in doc_files.items() if site.content.allows(uri)}
+    plan.problems += check_content(root, docs_dir, settings, site)  # the rules of scripts/check.py
     generated = generate_pages(site, settings)
     generated.append(render_stats_page(site))
     for page in generated:

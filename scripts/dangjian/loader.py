@@ -18,8 +18,18 @@ from .content_files import publishable_kind, scan_content_files
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .paths import forget as forget_paths, is_inside, is_linked
 from .problems import Problem, Severity, sort_problems
-from .refs import find_image_refs
-from .schema import BrandMeta, CategoryEntry, ModelMeta, StudyMeta, TopicEntry, UnitEntry, validate_meta
+from .refs import find_image_refs, iter_prose_lines
+from .schema import (
+    PLACEHOLDER_DESCRIPTIONS,
+    PLACEHOLDER_TEXT,
+    BrandMeta,
+    CategoryEntry,
+    ModelMeta,
+    StudyMeta,
+    TopicEntry,
+    UnitEntry,
+    validate_meta,
+)
 from .settings import Settings
 from .sources import load_yaml, parse_front_matter, read_source
 
@@ -30,12 +40,14 @@ REGISTRY_FILES = ("units.yml", "categories.yml")
 TOPICS_FILE = "topics.yml"
 
 
-def slugify(text: str) -> str:
-    """A URL slug from Chinese or mixed text, by pinyin: 市财政局 → shi-cai-zheng-ju."""
+def slugify(text: str, limit: int | None = SLUG_MAX) -> str:
+    """A URL slug from Chinese or mixed text, by pinyin: 市财政局 → shi-cai-zheng-ju.
+
+    ``limit=None`` gives the whole slug (new.py cuts it itself and adds a hash of the title)."""
     words = lazy_pinyin(text)
     slug = "-".join(w for w in (re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words) if w)
     # A long name must not make a folder name the file system refuses (255 bytes); callers number clashes.
-    return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX].rstrip("-") or "x"
+    return re.sub(r"-{2,}", "-", slug)[:limit].rstrip("-") or "x"
 
 
 #: Brand folder names the site's own pages use: ``brands/page/<n>/`` are the showcase's further pages.
@@ -389,13 +401,34 @@ def load_brand(folder: Path, root: Path, units: list[Unit], categories: list[Cat
     for ref in find_image_refs(fm.body, fm.body_line):
         if not ref.is_external:
             problems += check_local_file(folder, ref.target, rel_path, ref.line, None, root, column=ref.column)
-    if meta is not None and len(meta.description) > settings.description_max_chars:
-        problems.append(Problem(rel_path, f"简介有 {len(meta.description)} 个字，超过 {settings.description_max_chars} 字。",
-                                "简介用一句话概括品牌，详细内容写在正文里。", line=fm.lines.get("description"),
-                                field="description", severity=Severity.WARNING, code="long-description"))
+    problems += check_finished(fm, rel_path, settings)
     if meta is None or unit is None or category is None or any(p.severity is Severity.ERROR for p in problems):
         return None, False, problems
     return Brand(folder.name, rel_path, folder, meta, fm.body, fm.body_line, unit, category), False, problems
+
+
+def check_finished(fm, rel_path: str, settings: Settings) -> list[Problem]:
+    """A page set to publish must not keep new.py's placeholders, and its description must fit the cards."""
+    problems: list[Problem] = []
+    description = fm.data.get("description")
+    line = fm.lines.get("description")
+    if isinstance(description, str):
+        text = description.strip()
+        if text in PLACEHOLDER_DESCRIPTIONS.values():
+            problems.append(Problem(rel_path, f"简介还是模板里的提示文字“{text}”，稿件尚未写完。",
+                                    "用一句话写出这篇稿件的要点；没写完的稿件请保留 draft: true，暂不发布。",
+                                    line=line, field="description", code="unfilled-skeleton"))
+        elif len(text) > settings.description_max_chars:
+            problems.append(Problem(rel_path, f"简介有 {len(text)} 个字，超过 {settings.description_max_chars} 字的上限"
+                                    "（列表卡片和搜索结果只能显示一句话）。",
+                                    f"把简介压缩到 {settings.description_max_chars} 字以内，用一句话概括，详细内容写在正文里。",
+                                    line=line, field="description", code="long-description"))
+    for number, text in iter_prose_lines(fm.body, fm.body_line):
+        if PLACEHOLDER_TEXT in text:
+            problems.append(Problem(rel_path, f"第 {number} 行还是模板里的“{PLACEHOLDER_TEXT}”，这一节尚未写完。",
+                                    "写上这一节的内容，或删除这个小标题和“（待填写）”；没写完的稿件请保留 draft: true，暂不发布。",
+                                    line=number, column=text.index(PLACEHOLDER_TEXT) + 1, code="unfilled-skeleton"))
+    return problems
 
 
 def check_local_file(folder: Path, target: str, rel_path: str, line: int | None, field: str | None,
@@ -438,7 +471,7 @@ def load_models(docs_dir: Path, root: Path, settings: Settings, units: list[Unit
                                     "删除或改名该文件；列表介绍文字可写进 mkdocs.yml 以外的指南页。", code="layout"))
             excluded.add(src_uri)
             continue
-        item, draft, errs = _load_doc(path, root, docs_dir, ModelMeta)
+        item, draft, errs = _load_doc(path, root, docs_dir, ModelMeta, settings)
         problems += errs
         if item is None:
             excluded.add(src_uri)
@@ -472,7 +505,7 @@ def load_studies(docs_dir: Path, root: Path, settings: Settings, topics: list[To
                                     "把文件移到某个栏目文件夹下（例如 docs/study/zhengce/），不要手写 index.md。", code="layout"))
             excluded.add(src_uri)
             continue
-        item, draft, errs = _load_doc(path, root, docs_dir, StudyMeta)
+        item, draft, errs = _load_doc(path, root, docs_dir, StudyMeta, settings)
         problems += errs
         if item is None or draft:
             excluded.add(src_uri)
@@ -493,7 +526,7 @@ def load_studies(docs_dir: Path, root: Path, settings: Settings, topics: list[To
     return studies, excluded, problems
 
 
-def _load_doc(path: Path, root: Path, docs_dir: Path, model: type) -> tuple[tuple[Any, str, dict[str, int]] | None, bool, list[Problem]]:
+def _load_doc(path: Path, root: Path, docs_dir: Path, model: type, settings: Settings) -> tuple[tuple[Any, str, dict[str, int]] | None, bool, list[Problem]]:
     rel_path = rel(path, root)
     problems: list[Problem] = []
     if is_linked(path, docs_dir):
@@ -510,6 +543,7 @@ def _load_doc(path: Path, root: Path, docs_dir: Path, model: type) -> tuple[tupl
     if fm is None:
         return None, is_draft, errs
     meta, errs = validate_meta(model, fm.data, rel_path, fm.lines)
+    errs += check_finished(fm, rel_path, settings)
     for ref in find_image_refs(fm.body, fm.body_line):
         if not ref.is_external:
             errs += check_local_file(path.parent, ref.target, rel_path, ref.line, None, root, column=ref.column)

@@ -154,6 +154,14 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "order": ("排序号（整数）", "order: 1"),
 }
 
+#: What ``scripts/new.py`` writes for the writer to replace; published as is, a page reads unfinished.
+PLACEHOLDER_TEXT = "（待填写）"
+PLACEHOLDER_DESCRIPTIONS = {
+    "brand": "请用一句话概括品牌（120 字以内）",
+    "model": "请用一句话概括创建经验",
+    "study": "请用一句话说明这份资料",
+}
+
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -152,17 +152,7 @@ def load_yaml(text: str, rel_path: str, line_offset: int = 0) -> tuple[Any, dict
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        column = mark.column + 1 if mark else None
-        marked = text.split("\n")[mark.line] if mark is not None and mark.line <= text.count("\n") else ""
-        if "\t" in marked[: (mark.column + 1) if mark else 0]:
-            # libyaml's message does not name the tab; the marked line does.
-            exc.problem = "found character '\\t' (tab)"
-        return None, {}, [Problem(
-            rel_path, f"YAML 格式错误：{_explain_yaml_error(exc)}", _yaml_fix(exc),
-            line=line, column=column, code="yaml",
-        )]
+        return None, {}, [_yaml_problem(exc, text, rel_path, line_offset)]
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
         # e.g. ``date: 2026-13-01`` matches the timestamp pattern but is no date.
         return None, {}, [Problem(
@@ -189,10 +179,58 @@ def load_yaml(text: str, rel_path: str, line_offset: int = 0) -> tuple[Any, dict
     return data, lines, problems
 
 
+#: A key followed by a full-width colon and no ASCII colon: ``title：红心理财``.
+_FULL_WIDTH_COLON_KEY = re.compile(r"^\s*(?P<key>[^\s:：#'\"-][^:：\n]*?)\s*：")
+_FULL_WIDTH_QUOTES = "“”‘’"
+#: libyaml's contexts whose mark is where the writer's mistake starts (the problem mark is where it was noticed).
+_STARTING_CONTEXTS = ("while scanning a simple key", "while scanning a quoted scalar")
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, rel_path: str, line_offset: int) -> Problem:
+    """The Chinese problem for a YAML syntax error, on the line of the mistake, naming its common cause.
+
+    libyaml notices many mistakes one line late (a key written with a full-width colon is read
+    as text running on into the next line; an unclosed quote runs to the end), so the line is
+    taken from where the scanned item started, and the usual causes are looked for on the lines
+    up to the one marked: a full-width colon ``：``, full-width quotes, a tab.
+    """
+    lines = text.split("\n")
+    mark = exc.problem_mark or exc.context_mark
+    index = mark.line if mark is not None else 0
+    column = (mark.column + 1) if mark is not None else None
+    if exc.context in _STARTING_CONTEXTS and exc.context_mark is not None:
+        index, column = exc.context_mark.line, exc.context_mark.column + 1
+    index = min(index, max(len(lines) - 1, 0))
+    marked = lines[index] if lines else ""
+
+    def at(i: int) -> int:
+        return i + 1 + line_offset
+
+    tab = next((i for i in range(index, -1, -1) if "\t" in lines[i][: len(lines[i]) - len(lines[i].lstrip())]), None)
+    if tab is not None and tab >= index - 1:
+        return Problem(rel_path, "YAML 格式错误：使用了 Tab 键缩进，YAML 只允许空格。", "把该行开头的 Tab 换成两个空格。",
+                       line=at(tab), column=1, code="yaml")
+    for i in range(min(index, len(lines) - 1), max(index - 2, -1), -1):
+        match = _FULL_WIDTH_COLON_KEY.match(lines[i])
+        if match and ":" not in lines[i].split("#")[0]:
+            key = match.group("key")
+            return Problem(rel_path, f"YAML 格式错误：“{key}：”用了中文冒号“：”，YAML 只认英文冒号。",
+                           f"改为“{key}: ”（英文冒号，后面加一个空格）。", line=at(i),
+                           column=match.end(), field=key if key.isascii() else None, code="yaml")
+    if exc.context == "while scanning a quoted scalar":
+        return Problem(rel_path, "YAML 格式错误：这一行的英文引号没有闭合，后面的内容都被当成了这个值。",
+                       "在值的末尾补上同样的英文引号（\"…\" 或 '…'），或删除开头的引号。",
+                       line=at(index), column=column, code="yaml")
+    if any(q in marked for q in _FULL_WIDTH_QUOTES) and ":" in marked.partition(":")[2]:
+        return Problem(rel_path, "YAML 格式错误：中文引号“”不起引号的作用，值里的英文冒号“:”仍被当作“字段: 值”的分隔。",
+                       "把整个值用英文双引号括起来，例如 description: \"以“红心”守护: 钱袋子\"；或把值里的英文冒号改为中文冒号“：”。",
+                       line=at(index), column=column, code="yaml")
+    return Problem(rel_path, f"YAML 格式错误：{_explain_yaml_error(exc)}", _yaml_fix(exc),
+                   line=at(index), column=column, code="yaml")
+
+
 def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or ""
-    if "\\t" in problem or "tab" in problem.lower():
-        return "使用了 Tab 键缩进，YAML 只允许空格。"
     if "mapping values are not allowed" in problem:
         return "值里含有英文冒号“:”，或缩进不一致。"
     if "could not find expected ':'" in problem:
@@ -205,9 +243,6 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
 
 
 def _yaml_fix(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or ""
-    if "\\t" in problem or "tab" in problem.lower():
-        return "把该行开头的 Tab 换成两个空格。"
     return ("检查该行及上一行：每行写成“字段: 值”（英文冒号后加一个空格），"
             "列表项以“- ”开头并与上级对齐，含冒号的值用英文引号括起来。")
 
@@ -220,6 +255,13 @@ def parse_front_matter(text: str, rel_path: str, required: bool = True) -> tuple
     """
     yaml_text, body, body_line = split_front_matter(text)
     if yaml_text is None:
+        unclosed = _unclosed_front_matter(text, required)
+        if unclosed is not None:
+            return None, [Problem(
+                rel_path, "front matter 缺少结束的 ---：第 1 行的 --- 开始了信息区，但后面没有单独一行 --- 把它结束。",
+                f"在最后一个字段的下一行（第 {unclosed} 行之前）单独写一行 ---，再空一行写正文。",
+                line=1, code="front-matter-unclosed",
+            )]
         if not required:
             return FrontMatter({}, {}, body, body_line, present=False), []
         return None, [Problem(
@@ -238,3 +280,23 @@ def parse_front_matter(text: str, rel_path: str, required: bool = True) -> tuple
             "每行写成“字段: 值”，例如 title: 红心理财。", line=2, code="front-matter",
         )]
     return FrontMatter({str(k): v for k, v in data.items()}, lines, body, body_line, present=True), []
+
+
+_YAML_LINE = re.compile(r"^(?:\s*$|\s*#(?!#)|\s+\S|-(?:\s|$)|[^\s#:：][^:：]*[:：](?:\s|$))")
+
+
+def _unclosed_front_matter(text: str, required: bool) -> int | None:
+    """The line where a front matter opened by ``---`` but never closed should have ended, else ``None``.
+
+    Only reported when the file starts with ``---`` and (for pages where front matter is optional)
+    its next line looks like ``字段: 值``, so a page opening with a horizontal rule is left alone.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    if not required and not (len(lines) > 1 and re.match(r"^[A-Za-z_]+\s*[:：]", lines[1])):
+        return None
+    for number, line in enumerate(lines[1:], 2):
+        if not _YAML_LINE.match(line):
+            return number
+    return len(lines)

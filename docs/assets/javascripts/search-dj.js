@@ -413,7 +413,9 @@
       box.setAttribute("data-total", String(out.total));
     }).catch(function () {
       if (mine !== seq) return;
-      status.textContent = "搜索暂时不可用：没有找到搜索索引（请联系网站管理员重新生成网站）。";
+      status.textContent = location.protocol === "file:"
+        ? "直接打开网页文件时无法搜索：请双击网站文件夹中的“本地预览.bat”（Linux：sh 本地预览.sh），在打开的网页中搜索。"
+        : "搜索暂时不可用：没有找到搜索索引（请联系网站管理员重新生成网站）。";
       box.setAttribute("data-state", "error");
     });
   }

@@ -31,6 +31,20 @@ _AUTOLINK = re.compile(r"<(?P<target>(?:https?|ftp)://[^>\s]+)>", re.I)
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _ATTR_ID = re.compile(r"\{[:\s]*[^}]*#(?P<id>[\w-]+)[^}]*\}\s*$")
 _HTML_ID = re.compile(r"\bid\s*=\s*[\"']([^\"']+)[\"']", re.I)
+#: ``![…](…)`` / ``[…](…)`` written with any of ！【】（） in place of the ASCII syntax.
+_FULL_WIDTH_SYNTAX = re.compile(r"(?P<bang>[!！]?)(?P<open>[\[【])(?P<text>[^\]】\n]*)(?P<close>[\]】])"
+                                r"(?P<lp>[（(])\s*(?P<target>[^\s）)]+)\s*(?P<rp>[）)])")
+_LINKISH = re.compile(r"^(?:https?://|\.{0,2}/|#)|/|\.[A-Za-z][A-Za-z0-9]{0,4}(?:#\S*)?$")
+_HALF_WIDTH = str.maketrans({"！": "!", "【": "[", "】": "]", "（": "(", "）": ")"})
+#: Photos are published only as processed copies (see images.py); their originals never are.
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".tif", ".tiff", ".bmp")
+
+#: The Chinese rule names writers use in ``check:ignore`` and their stable codes (problems.RULE_TITLES).
+RULE_CODES = {
+    "身份证号": "id-card-number", "手机号": "mobile-number", "银行卡号": "bank-card-number",
+    "外部资源": "external-resource", "外部链接": "external-link", "不安全代码": "unsafe-html",
+    "图片说明": "missing-alt", "站内链接": "broken-link", "全角符号": "full-width-markdown", "原图链接": "original-photo",
+}
 
 UNSAFE_TAGS = {"script", "iframe", "object", "embed", "style", "frame", "frameset", "applet", "base", "form", "meta"}
 RESOURCE_ATTRS = {"img": "src", "script": "src", "iframe": "src", "embed": "src", "source": "src", "video": "src",
@@ -189,15 +203,18 @@ class FileCheck:
             self._wording(number, masked)
             self._personal(number, masked, line)
             self._links(number, line)
+            self._full_width(number, _COMMENT.sub(_blank, line))
         self._html(prose_lines, len(lines))
         return self.problems
 
     def add(self, rule: str, line: int, column: int | None, message: str, fix: str,
-            severity: Severity = Severity.ERROR, excerpt: str | None = None) -> None:
-        if rule in self.ignored.get(line, ()):
+            severity: Severity = Severity.ERROR, excerpt: str | None = None, code: str | None = None) -> None:
+        """Report under the rule's Chinese name (what check:ignore takes) and its stable code."""
+        code = code or RULE_CODES[rule]
+        if {rule, code} & self.ignored.get(line, set()):
             return
         self.problems.append(Problem(self.rel_path, message, fix, line=line, column=column, severity=severity,
-                                     code=rule, excerpt=excerpt))
+                                     code=code, excerpt=excerpt, rule=rule))
 
     # ---------------------------------------------------------- wording
 
@@ -207,7 +224,7 @@ class FileCheck:
                 reason = f"（{rule.reason}）" if rule.reason else ""
                 self.add(rule.name, number, match.start() + 1, f"规范表述“{rule.name}”：“{match.group(0)}”{reason}。",
                          f"改为：{rule.suggestion}。如确需保留原文，在该行末尾写 <!-- check:ignore {rule.name} -->。",
-                         rule.severity)
+                         rule.severity, code="wording")
 
     # ---------------------------------------------------------- personal information
 
@@ -236,6 +253,25 @@ class FileCheck:
             excerpt = ("…" if start else "") + masked[start:end].strip() + ("…" if end < len(masked) else "")
             self.add(rule, number, match.start() + 1, f"发现{what}（{mask(match.group(0))}），属于个人信息，不能公开发布。",
                      "删除该号码；确需保留联系方式时写办公电话，或打码为 138****5678 的形式。", excerpt=excerpt)
+
+    # ---------------------------------------------------------- full-width Markdown syntax
+
+    def _full_width(self, number: int, line: str) -> None:
+        for match in _FULL_WIDTH_SYNTAX.finditer(line):
+            used = [c for c in (match.group(g) for g in ("bang", "open", "close", "lp", "rp")) if c and c in "！【】（）"]
+            target = match.group("target")
+            image = bool(match.group("bang"))
+            if not used or (match.group("bang") == "！" and used == ["！"]
+                            and not target.lower().split("#")[0].endswith(PHOTO_SUFFIXES)):
+                continue  # all ASCII, or "好！[详情](a.md)": an exclamation mark before a link
+            if not image and not _LINKISH.search(target):
+                continue  # 【通知】（第一期）: brackets in prose
+            written = match.group(0)
+            fixed = written.translate(_HALF_WIDTH)
+            marks = "、".join(f"“{c}”" for c in dict.fromkeys(used))
+            self.add("全角符号", number, match.start() + 1,
+                     f"“{written}”中用了中文全角符号{marks}，网页上会原样显示这串文字，不会显示为{'图片' if image else '链接'}。",
+                     f"改为英文半角符号：{fixed}")
 
     # ---------------------------------------------------------- links and images in Markdown syntax
 
@@ -293,6 +329,9 @@ class FileCheck:
             self.add("站内链接", number, column, f"链接“{target}”指向的页面或文件不存在（或是草稿）。",
                      "核对路径：站内链接写成相对于本文件的 .md 路径，如 ../../brands/hong-xin-li-cai/index.md。")
             return
+        if found in self.index.files and found.lower().endswith(PHOTO_SUFFIXES):
+            self._original_photo(number, column, target)
+            return
         if path and found != resolved:
             self.add("站内链接", number, column, f"链接“{target}”没有写到 .md 文件，严格构建会报警告。",
                      f"改为“{posixpath.relpath(found, posixpath.dirname(self.src_uri) or '.')}{'#' + anchor if anchor else ''}”。")
@@ -300,6 +339,11 @@ class FileCheck:
         if anchor and found in self.index.pages and unquote(anchor) not in self.index.anchors(found):
             self.add("站内链接", number, column, f"链接“{target}”中的锚点“#{anchor}”在目标页面中不存在。",
                      "核对标题；中文标题的锚点是自动编号的，建议给标题写固定锚点：## 标题 {#my-anchor}。")
+
+    def _original_photo(self, number: int, column: int, target: str) -> None:
+        self.add("原图链接", number, column,
+                 f"链接“{target}”指向原始照片：网站只发布处理过的照片（已去除拍摄地点等信息），不发布原图，读者点开会看到“找不到页面”。",
+                 f"删除这个链接；要展示照片请直接插入图片 ![说明文字]({target})，读者在网页上点击图片即可放大。")
 
     # ---------------------------------------------------------- HTML
 
@@ -330,6 +374,13 @@ class FileCheck:
             if resource and _is_external(resource) and _host(resource) not in self.intranet_hosts:
                 self.add("外部资源", line, column, f"<{tag}> 从外部网站“{_host(resource)}”加载资源：内网无法访问互联网。",
                          "把文件放进本文件夹并用相对路径引用，或删除该标签。")
+            for name in ("src", "poster", "data", "srcset"):
+                value = attrs.get(name, "").strip().split(" ")[0]
+                if tag != "img" and tag != "a" and value and not _is_external(value) and self.index is not None \
+                        and value.lower().split("#")[0].endswith(PHOTO_SUFFIXES) and self.src_uri is not None:
+                    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(self.src_uri), unquote(value)))
+                    if resolved in self.index.files:
+                        self._original_photo(line, column, value)
             if tag == "img" and not attrs.get("alt", "").strip():
                 self.add("图片说明", line, column, "<img> 图片缺少说明文字（alt）。", "加上 alt=\"图片内容\"。", Severity.WARNING)
             if tag == "a" and attrs.get("href"):

@@ -90,16 +90,16 @@ def check_value(rel_path: str, path: str, line: int, value: str) -> list[Problem
         problems.append(Problem(rel_path, f"“{path}”的值含有 HTML 代码：“{shown}”。网页会把它当作文字原样显示，不会执行；"
                                 "但这通常是误写，也可能是有人试图在网页中插入脚本。",
                                 "删除尖括号 < > 中的代码，只写文字；需要书名号时用中文《》。",
-                                line=line, field=field, code="不安全代码"))
+                                line=line, field=field, code="unsafe-html", rule="不安全代码"))
     if _SCRIPT_URL.search(value):
         problems.append(Problem(rel_path, f"“{path}”的值含有脚本地址（javascript:/vbscript:/data:）：“{shown}”。",
                                 "删除这段地址；网址只能写 http:// 或 https:// 开头的内网地址。",
-                                line=line, field=field, code="不安全代码"))
+                                line=line, field=field, code="unsafe-html", rule="不安全代码"))
     if _MARKDOWN.search(value):
         problems.append(Problem(rel_path, f"“{path}”的值含有 Markdown 记号（链接、图片、加粗或 {{: … }} 属性）：“{shown}”。"
                                 "这些字段按纯文字显示，记号会原样出现在网页上。",
                                 "只写文字；链接和加粗请写在正文里。", line=line, field=field,
-                                severity=Severity.WARNING, code="字段格式"))
+                                severity=Severity.WARNING, code="field-markup", rule="字段格式"))
     return problems
 
 
@@ -148,5 +148,5 @@ def _check_script_extras(text: str) -> list[Problem]:
             key = parts[1].split("[")[0]
             problems.append(Problem("mkdocs.yml", f"extra.{key} 会让每个页面{SCRIPT_EXTRA_KEYS[key]}：本站不使用，"
                                     "内网读者也无法访问外部网站。", f"删除 mkdocs.yml 中的 extra.{key}。",
-                                    line=line, field="extra", code="不安全代码"))
+                                    line=line, field="extra", code="unsafe-html", rule="不安全代码"))
     return problems
