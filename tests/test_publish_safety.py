@@ -140,7 +140,8 @@ def test_kill_9_at_each_step_leaves_a_verified_site(project, releases, step):
             pytest.fail(f"the publish never reached “{step}”: {proc.stderr.read()}")
     finally:
         proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL
+    # The switch is one rename: the publish may have finished before the signal landed.
+    assert proc.returncode == -signal.SIGKILL or (step == "切换 current" and proc.returncode == 0)
     now = assert_serving_a_verified_release(releases)  # the old release, or the new one complete and verified
     assert now == before.resolve() or step == "切换 current"
     assert all(verify_release(r) == [] for r in list_releases(releases))  # no unfinished folder is a release

@@ -113,6 +113,7 @@ RULE_TITLES: dict[str, str] = {
     # registries and settings
     "registry": "登记表有误",
     "rules": "规范表述规则文件有误",
+    "synonyms": "搜索同义词表有误",
     "settings": "网站设置有误",
     "config": "配置文件 mkdocs.yml 有误",
     "build": "页面未生成",
