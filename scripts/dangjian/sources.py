@@ -300,3 +300,23 @@ def _unclosed_front_matter(text: str, required: bool) -> int | None:
         if not _YAML_LINE.match(line):
             return number
     return len(lines)
+
+
+def load_yaml_list(path: Path, rel_path: str, not_a_list: Problem) -> tuple[list, str, list[Problem]]:
+    """A reviewer-edited YAML list file (``rules/*.yml``): its items, its text and the problems found.
+
+    No file or an empty one is an empty list; a file that is not a list gives ``not_a_list``.
+    """
+    if not path.is_file():
+        return [], "", []
+    source = read_source(path, rel_path)
+    if source.text is None:
+        return [], "", source.problems
+    data, _, problems = load_yaml(source.text, rel_path)
+    if problems:
+        return [], source.text, problems
+    if data is None:
+        return [], source.text, []
+    if not isinstance(data, list):
+        return [], source.text, [not_a_list]
+    return data, source.text, []

@@ -14,7 +14,7 @@ import yaml
 
 from .normalize import normalize
 from .problems import Problem
-from .sources import load_yaml, read_source
+from .sources import load_yaml_list
 
 SYNONYMS_FILE = "rules/synonyms.yml"
 _FIX = "每行写成“- [说法一, 说法二]”，至少两种说法，参照文件开头的说明。"
@@ -33,20 +33,11 @@ def _item_lines(text: str) -> list[int]:
 
 def load_synonyms(root: Path, rel_path: str = SYNONYMS_FILE) -> tuple[list[list[str]], list[Problem]]:
     """Normalised synonym groups from ``root/rel_path`` (no file: no groups) and the problems found."""
-    path = root / rel_path
-    if not path.is_file():
-        return [], []
-    source = read_source(path, rel_path)
-    if source.text is None:
-        return [], source.problems
-    data, _, problems = load_yaml(source.text, rel_path)
-    if problems:
+    data, text, problems = load_yaml_list(root / rel_path, rel_path, Problem(
+        rel_path, "同义词表应是一个列表，每行以“- [”开头。", _FIX, line=1, code="synonyms"))
+    if problems or not data:
         return [], problems
-    if data is None:
-        return [], []
-    if not isinstance(data, list):
-        return [], [Problem(rel_path, "同义词表应是一个列表，每行以“- [”开头。", _FIX, line=1, code="synonyms")]
-    lines = _item_lines(source.text)
+    lines = _item_lines(text)
     groups: list[list[str]] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(data):

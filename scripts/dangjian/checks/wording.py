@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..problems import Problem, Severity
-from ..sources import load_yaml, read_source
+from ..sources import load_yaml_list
 
 _SEVERITIES = {"错误": Severity.ERROR, "error": Severity.ERROR, "警告": Severity.WARNING,
                "warning": Severity.WARNING, "提示": Severity.INFO, "info": Severity.INFO}
@@ -27,19 +27,11 @@ class WordingRule:
 
 def load_rules(path: Path, rel_path: str) -> tuple[list[WordingRule], list[Problem]]:
     """Read the rules file; every mistake in it is a Chinese problem with its line."""
-    if not path.is_file():
-        return [], []
-    source = read_source(path, rel_path)
-    if source.text is None:
-        return [], source.problems
-    data, _, problems = load_yaml(source.text, rel_path)
-    if problems:
+    data, text, problems = load_yaml_list(path, rel_path, Problem(
+        rel_path, "规则文件应是一个列表，每条规则以“- name: …”开头。", "参照文件开头的示例。", line=1, code="rules"))
+    if problems or not data:
         return [], problems
-    if data is None:
-        return [], []
-    if not isinstance(data, list):
-        return [], [Problem(rel_path, "规则文件应是一个列表，每条规则以“- name: …”开头。", "参照文件开头的示例。", line=1, code="rules")]
-    item_lines = [n for n, line in enumerate(source.text.split("\n"), 1) if line.startswith("- ")]
+    item_lines = [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("- ")]
     rules: list[WordingRule] = []
     for index, item in enumerate(data):
         line = item_lines[index] if index < len(item_lines) else None
