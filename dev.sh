@@ -102,6 +102,8 @@ case "$cmd" in
   test)
     ensure_dev_venv
     ensure_chromium
+    # ./dev.sh test runs every test; ./dev.sh test tests/test_x.py -q runs the files named.
+    for arg in "$@"; do case "$arg" in tests|tests/*) exec .venv/bin/python -m pytest "$@" ;; esac; done
     exec .venv/bin/python -m pytest tests "$@"
     ;;
   lock)
