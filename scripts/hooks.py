@@ -16,7 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,9 +40,11 @@ from dangjian.generate import (
     config_problems,
     image_pipeline,
     plan_site,
+    quick_source,
     search_summary,
 )
 from dangjian.images import ImagePipeline
+from dangjian.preview import PreviewDir, WaitingServer, preview_stamp
 from dangjian.problems import Problem, Severity
 from dangjian.search_index import SearchIndex
 from dangjian.settings import Settings
@@ -58,6 +63,11 @@ class _State:
     fingerprints: PageFingerprints
     search_expected: int = 0
     previous_search: SearchIndex | None = None
+    keep_preview: bool = False
+    preview: PreviewDir | None = None
+    known_search: list | None = None
+    waiting: WaitingServer | None = None
+    serving: bool = False
 
 
 _state = _State()
@@ -82,8 +92,10 @@ def _abort_on(problems: list[Problem]) -> None:
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    """Errors are shown in the browser only while previewing (``mkdocs serve``)."""
+    """Errors are shown in the browser only while previewing (``mkdocs serve``); ``serve --dirty``
+    keeps its output between runs (dangjian.preview), so it starts from the last preview."""
     preview_errors.start(command)
+    _state.keep_preview = command == "serve" and dirty and not os.environ.get("DJ_PREVIEW_FRESH")
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -100,11 +112,41 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     report(problems)
     settings = _state.settings
     _state.images = image_pipeline(_state.root, settings)
+    if _state.keep_preview:
+        config.site_dir = str(_preview_dir(config).site_dir)
     return config
+
+
+def _preview_dir(config: MkDocsConfig) -> PreviewDir:
+    """The preview's output folder (emptied when the configuration, theme or code changed)."""
+    stamp = preview_stamp(Path(config.config_file_path), Path(config.theme.custom_dir) if config.theme.custom_dir else None)
+    preview = _state.preview
+    if preview is None or preview.stamp != stamp:
+        if preview is not None:
+            preview.writer.wait()
+        preview = _state.preview = PreviewDir.for_project(_state.root, _engine_name(), stamp)
+        if preview.prepare():
+            _state.known_search = preview.known_search_docs()
+            log.info("dangjian: 预览从上次的结果开始，只重建改动过的页面")
+            if _state.waiting is None and not _state.serving:  # the first build: show the last preview meanwhile
+                host, port = config.dev_addr
+                _state.waiting = WaitingServer(preview.site_dir, host, port, urlsplit(config.site_url or "/").path or "/")
+                if _state.waiting.start():
+                    log.info(f"dangjian: 更新期间先显示上次的预览：http://{host}:{port}/")
+        else:
+            _state.previous_search = _state.known_search = None  # a full build
+    preview.begin()
+    return preview
+
+
+def _engine_name() -> str:
+    """The engine running this hook: MkDocs or its fork ProperDocs (their outputs are kept apart)."""
+    return "properdocs" if "properdocs" in sys.modules else "mkdocs"
 
 
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
     """Keep compiled theme templates between builds (each `mkdocs serve` rebuild makes a new environment)."""
+    _state.last_build = (config, files, env)  # what a quick render of one edited page reuses (serve)
     cache = _state.root / ".cache" / "jinja"
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -123,7 +165,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                                    {uri: Path(f.abs_src_path) for uri, f in writers.items()}, _state.images)
     report(plan.problems)
     # Our index replaces Material's; with Material's search plugin configured, none is collected.
-    _state.post = PostPass(plan, own_search=plan.config.own_search, previous=_state.previous_search)
+    _state.post = PostPass(plan, own_search=plan.config.own_search, previous=_state.previous_search,
+                           known=_state.known_search)
     report(_state.post.problems)
     kept = plan.writer_pages.keys() | plan.copies.keys()
     for uri, file in writers.items():  # drafts, registries, pages named like generated ones, original photos
@@ -192,6 +235,15 @@ def on_serve(server, config: MkDocsConfig, builder):
     ReadDirectoryChangesW on Windows) reports a save at once.  Where notifications do
     not arrive (network drives, WSL's /mnt/c), set DJ_PREVIEW_POLLING=1 to keep polling.
     """
+    _state.serving = True
+    if _state.waiting is not None:  # MkDocs' own server takes the address now
+        _state.waiting.stop()
+        _state.waiting = None
+    if _state.preview is not None:  # serve the kept output folder, not MkDocs' temporary one
+        _serve_from(server, _state.preview.site_dir)
+    for item in config.watch:  # MkDocs adds these after this event: add them now, on the native observer too
+        server.watch(item)
+    _show_edits_first(server)
     if os.environ.get("DJ_PREVIEW_POLLING") or _on_windows_drive_under_wsl(Path(config.docs_dir)):
         log.info("dangjian: 预览按 MkDocs 默认方式每 0.5 秒检查一次文件改动")
         return server
@@ -202,8 +254,6 @@ def on_serve(server, config: MkDocsConfig, builder):
         # Changes only: the build's own reads (opened / closed-without-writing) must not trigger rebuilds.
         changes = [events.FileCreatedEvent, events.FileDeletedEvent, events.FileModifiedEvent, events.FileMovedEvent,
                    events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
-        for item in config.watch:  # MkDocs adds these after this event: add them now, on the native observer too
-            server.watch(item)
         native = _StartedObserver(Observer)()
         refs = {}
         for path, watch in server._watch_refs.items():
@@ -217,6 +267,92 @@ def on_serve(server, config: MkDocsConfig, builder):
     log.info("dangjian: 预览使用系统的文件改动通知；如果保存后页面不刷新（例如文件在网络盘上），"
              "请设置环境变量 DJ_PREVIEW_POLLING=1 后重新启动预览")
     return server
+
+
+def _show_edits_first(server) -> None:
+    """Show a saved page before the whole site is rebuilt.
+
+    A rebuild at 4,000 pages takes seconds: the listings, the home page and the search index
+    all follow an edit.  The page that was saved is rendered first, from the last build
+    (dangjian.generate.quick_source), and browsers reload with it; then the site is rebuilt
+    and they reload again.
+    """
+    changed: set[str] = set()
+    lock = threading.Lock()
+
+    def record(event) -> None:
+        if not event.is_directory:
+            with lock:
+                changed.update(p for p in (event.src_path, getattr(event, "dest_path", "")) if p)
+
+    from watchdog.events import FileSystemEventHandler
+    recorder = FileSystemEventHandler()
+    recorder.on_any_event = record  # type: ignore[method-assign]
+    for path in list(server._watched_paths):
+        server.observer.schedule(recorder, path, recursive=True)
+    rebuild = server.builder
+
+    def builder() -> None:
+        with lock:
+            saved = sorted(changed)
+            changed.clear()
+        if _quick_render(saved):
+            _reload_browsers(server)
+        rebuild()
+        server._wanted_epoch = _epoch(server)  # so that browsers reload again once everything is rebuilt
+
+    server.builder = builder
+
+
+def _quick_render(paths: list[str]) -> bool:
+    """Render the pages of saved Markdown files with the last build's state; True when any was."""
+    from mkdocs.commands.build import _build_page, _populate_page
+
+    last, nav, plan = getattr(_state, "last_build", None), getattr(_state, "last_nav", None), getattr(_state, "plan", None)
+    if last is None or nav is None or plan is None or not 0 < len(paths) <= 3:
+        return False
+    config, files, env = last
+    done = False
+    for path in paths:
+        if not path.endswith(".md"):
+            continue
+        try:
+            found = quick_source(plan, Path(path))
+            file = files.get_file_from_path(found[0]) if found else None
+            if file is None or file.page is None:
+                continue
+            if found[1] is not None:
+                file.content_string = preview_errors.annotate(found[0], found[1], plan.site, listing=True)
+            _populate_page(file.page, config, files)
+            _build_page(file.page, config, files.documentation_pages(), nav, env)
+            done = True
+        except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports any problem
+            log.debug("quick render of %s skipped: %s", path, exc)
+    return done
+
+
+def _reload_browsers(server) -> None:
+    """Let MkDocs' live-reload server serve the pages and tell browsers to reload."""
+    with server._epoch_cond:
+        server._visible_epoch = server._wanted_epoch
+        server._epoch_cond.notify_all()
+
+
+def _epoch(server) -> int:
+    """A live-reload epoch newer than the one browsers were last sent."""
+    return max(round(time.monotonic() * 1000), server._visible_epoch + 1)
+
+
+def _serve_from(server, site_dir: Path) -> None:
+    """Point MkDocs' live-reload server (and its 404 page) at ``site_dir``."""
+    server.root = str(site_dir)
+
+    def error_page(code: int) -> bytes | None:
+        try:
+            return (site_dir / f"{code}.html").read_bytes() if code in (404, 500) else None
+        except OSError:
+            return None
+    server.error_handler = error_page
 
 
 def _StartedObserver(base):
@@ -265,6 +401,11 @@ class _ProcessedImage(File):
         pass
 
 
+def on_nav(nav, config: MkDocsConfig, files: Files):
+    _state.last_nav = nav
+    return nav
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Add facts boxes to model and study pages and expand ``<!-- dangjian:… -->`` markers."""
     built = complete_page(markdown, page.file.src_uri, _state.plan)
@@ -280,7 +421,9 @@ def on_post_build(config: MkDocsConfig) -> None:
     """The generator's post-pass for the site: processed photos, sitemap, search index."""
     _state.fingerprints.save()
     post = _state.post
-    stats, problems = post.site(Path(config.site_dir), expected=_state.search_expected)
+    stats, problems = post.site(Path(config.site_dir), expected=_state.search_expected, preview=_state.preview)
     report(problems)
     for line in search_summary(post, stats):
         log.info(line)
+    if _state.preview is not None:
+        _state.preview.finish()

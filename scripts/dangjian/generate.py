@@ -23,7 +23,7 @@ import posixpath
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -35,8 +35,9 @@ from .checks import check_content
 from .edit import source_edit_path
 from .feed import FEED_PATH, render_feed
 from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images
-from .loader import bundle_files, load_site
+from .loader import bundle_files, load_brand, load_site
 from .model import Site
+from .preview import PreviewDir
 from .problems import Problem, Severity
 from .render import (
     SHOWCASE_JSON,
@@ -44,6 +45,7 @@ from .render import (
     generate_pages,
     page_url,
     render_attachments,
+    render_brand_page,
     render_model_header,
     render_study_header,
 )
@@ -323,6 +325,29 @@ def complete_page(markdown: str, src_uri: str, plan: Plan) -> str:
     return expand_markers(markdown, src_uri, site, plan.settings)
 
 
+def quick_source(plan: Plan, path: Path) -> tuple[str, str | None] | None:
+    """The page a saved file shows, from the last plan, for a preview that shows it before the
+    whole site is rebuilt: ``(src_uri, Markdown)`` for a published brand's ``index.md`` (its page
+    re-rendered with the other brands as they were), ``(src_uri, None)`` for a writer's page in
+    ``docs/`` (the engine reads it), ``None`` for anything else or a brand that no longer
+    validates (the full rebuild right after reports why)."""
+    site, settings = plan.site, plan.settings
+    brands_dir = plan.root / settings.brands_dir
+    if path.name == "index.md" and path.parent.parent == brands_dir:
+        if path.parent.name not in {b.slug for b in site.brands}:
+            return None  # a new or newly published brand changes listings first: the full rebuild shows it
+        brand, _draft, _problems = load_brand(path.parent, plan.root, site.units, site.categories, settings)
+        if brand is None:
+            return None
+        edited = replace(site, brands=[brand if b.slug == brand.slug else b for b in site.brands])
+        return brand.src_uri, render_brand_page(brand, edited).markdown
+    try:
+        uri = path.relative_to(plan.docs_dir).as_posix()
+    except ValueError:
+        return None
+    return (uri, None) if uri in plan.writer_pages else None
+
+
 # ---------------------------------------------------------------- pre-pass: the staged tree
 
 
@@ -523,8 +548,11 @@ class PostPass:
     #: problems found while setting up (the synonyms table ``rules/synonyms.yml``)
     problems: list[Problem] = field(init=False, default_factory=list)
 
+    #: the search pages the preview kept from its last run (when ``previous`` is not there yet)
+    known: list | None = None
+
     def __post_init__(self) -> None:
-        self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems)
+        self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems, self.known)
 
     def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
         """Sanitise the article (writers' HTML is untrusted), responsive ``<picture>`` for every processed
@@ -539,11 +567,12 @@ class PostPass:
             self.search.add(url, page_html, facets)
         return page_html
 
-    def site(self, site_dir: Path, *, expected: int = 0) -> tuple[IndexStats | None, list[Problem]]:
+    def site(self, site_dir: Path, *, expected: int = 0, preview: PreviewDir | None = None) -> tuple[IndexStats | None, list[Problem]]:
         """Publish processed photos (never originals), the sitemap and the search index.
 
         ``expected``: how many pages a full build indexes; when fewer went through :meth:`page`
-        (``serve --dirty``), the edited pages are merged into the index already in the site.
+        (``serve --dirty``), the edited pages are merged into the index already in the site
+        (by ``preview`` in the background, when the preview keeps its output between runs).
         """
         plan = self.plan
         plan.images.publish(site_dir)
@@ -555,6 +584,8 @@ class PostPass:
         if not self.own_search:
             self.search.close()
             return None, []
+        if preview is not None:
+            return preview.write_search(self.search, site_dir, expected, {page_url(uri) for uri in plan.page_uris()})
         return write_index(self.search, site_dir, expected)
 
 

@@ -41,7 +41,7 @@ import sys
 import time
 import types
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,6 +118,21 @@ class _Doc:
     url: str
     facets: PageFacets
     text: str
+
+
+def dump_docs(docs: list[_Doc]) -> list:
+    """Pages as plain JSON data (the preview keeps them between runs)."""
+    return [[doc.url, asdict(doc.facets), doc.text] for doc in docs]
+
+
+def load_docs(rows: object) -> list[_Doc]:
+    """Pages from :func:`dump_docs`'s data; ``ValueError`` when it is not that shape."""
+    if not isinstance(rows, list):
+        raise ValueError("not a list of pages")
+    try:
+        return [_Doc(str(url), PageFacets(**facets), str(text)) for url, facets, text in rows]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a page: {exc}") from exc
 
 
 @dataclass
@@ -338,12 +353,12 @@ class SearchIndex:
     WORKER_TIMEOUT = 900.0      # seconds to wait for the worker before building in-process
 
     def __init__(self, background: bool = True, synonyms: list[list[str]] | None = None,
-                 previous: SearchIndex | None = None) -> None:
+                 previous: SearchIndex | None = None, known: list[_Doc] | None = None) -> None:
         self.docs: list[_Doc] = []
         self.background = background
         self.synonyms = synonyms or []
         self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
-        self.known: list[_Doc] = list(previous.known) if previous is not None else []
+        self.known: list[_Doc] = list(previous.known) if previous is not None else list(known or [])
         self._pending: list[_Doc] = []
         self.main_seconds = 0.0   # time the build itself spent on the index (reported as IndexStats.seconds)
         self._pool = None
@@ -426,10 +441,15 @@ class SearchIndex:
         if not self.known:
             return None
         started = time.perf_counter()
+        return _build(self.merged(), self.synonyms, site_dir, started)
+
+    def merged(self, urls: set[str] | None = None) -> list[_Doc]:
+        """The last full set of pages with the rebuilt ones replaced (and kept as the new full set);
+        ``urls``: the site's pages now, so that pages deleted since are dropped."""
         fresh = {doc.url: doc for doc in self.docs}
-        merged = [fresh.pop(doc.url, doc) for doc in self.known] + list(fresh.values())
+        merged = [fresh.pop(doc.url, doc) for doc in self.known if urls is None or doc.url in urls] + list(fresh.values())
         self.known = merged
-        return _build(merged, self.synonyms, site_dir, started)
+        return merged
 
 
 def _build(docs: list[_Doc], synonyms: list[list[str]], site_dir: Path, started: float) -> IndexStats:
@@ -489,10 +509,12 @@ def write_index(index: SearchIndex, site_dir: Path, expected: int = 0) -> tuple[
                               "检查输出目录是否可写、磁盘是否已满，然后重新构建。", field="search")]
 
 
-def new_search_index(root: Path, background: bool, previous: SearchIndex | None, problems: list) -> SearchIndex:
+def new_search_index(root: Path, background: bool, previous: SearchIndex | None, problems: list,
+                     known: list[_Doc] | None = None) -> SearchIndex:
     """The index for one build: synonyms from ``rules/synonyms.yml`` (their problems appended to
-    ``problems``), the pages of the previous build in this process carried over for ``--dirty``."""
+    ``problems``), the pages of the previous build carried over for ``--dirty`` (``previous`` in
+    this process, else ``known``: those the preview kept from its last run)."""
     from .synonyms import load_synonyms
     synonyms, found = load_synonyms(root)
     problems.extend(found)
-    return SearchIndex(background=background, synonyms=synonyms, previous=previous)
+    return SearchIndex(background=background, synonyms=synonyms, previous=previous, known=known)
