@@ -226,6 +226,15 @@ def _always_modified() -> bool:
     return True
 
 
+def on_shutdown() -> None:
+    """The preview stops: finish the search index being written, stop the second processes."""
+    if _state.preview is not None:
+        _state.preview.writer.close()
+    post = getattr(_state, "post", None)
+    if post is not None:
+        post.search.close()
+
+
 def on_serve(server, config: MkDocsConfig, builder):
     """Preview: the system's file-change notifications instead of MkDocs' polling.
 

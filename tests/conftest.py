@@ -159,3 +159,83 @@ def sample_site(tmp_path_factory) -> BuildResult:
     result = run_build(REPO, strict=True, site_dir=site)
     assert result.returncode == 0, result.output
     return result
+
+
+class Preview:
+    """``mkdocs serve --dirty`` (what ./dev.sh serve runs) on a free port, its log in a file."""
+
+    def __init__(self, project: Path, log_path: Path, env: dict[str, str] | None = None):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.project, self.log_path = project, log_path
+        self.base = f"http://127.0.0.1:{self.port}/"
+        with open(log_path, "w", encoding="utf-8") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{self.port}"],
+                                         cwd=project, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                         env={**os.environ, **(env or {})})
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def fetch(self, path: str = "") -> str:
+        import urllib.request
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def wait(self, path: str, predicate, seconds: float = 120) -> str:
+        """The page at ``path`` once ``predicate(text)`` holds (the test fails with the log after ``seconds``)."""
+        import time
+        deadline = time.monotonic() + seconds
+        while True:
+            text = self.fetch(path)
+            if predicate(text):
+                return text
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.log()[-3000:]
+            time.sleep(0.1)
+
+    def wait_for(self, condition, seconds: float = 120) -> None:
+        """Until ``condition()`` holds."""
+        import time
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.log()[-3000:]
+            time.sleep(0.1)
+
+    def stop(self, sig=None) -> str:
+        """Stop the preview (Ctrl+C unless told otherwise); returns its log."""
+        import signal
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig or signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.log()
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """Start previews with ``preview(project, env=…)``; every one is stopped after the test."""
+    started: list[Preview] = []
+
+    def start(project: Path, env: dict[str, str] | None = None) -> Preview:
+        run = Preview(project, tmp_path / f"serve-{len(started)}.log", env)
+        started.append(run)
+        return run
+
+    yield start
+    for run in started:
+        run.stop()
+
+
+def watching_brands(project: Path) -> Path:
+    """``project`` with ``brands/`` watched by the preview, as the sample mkdocs.yml does."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("watch: []", "watch: [brands]"), encoding="utf-8")
+    return project

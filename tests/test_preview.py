@@ -8,17 +8,13 @@ they are made from, and pages nothing touched must be left alone.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
-from conftest import brand_text, doc_text, make_project, run_build
+from conftest import brand_text, doc_text, make_project, run_build, watching_brands
 
 MODEL = doc_text({"title": "税务局模范机关创建", "unit": "市税务局", "year": 2025, "level": "市级模范机关",
                   "description": "创建经验。", "date": "2025-11-01"}, "## 做法\n\n坚持第一议题制度。\n")
@@ -60,63 +56,151 @@ def test_dirty_rebuild_follows_brand_and_registry_edits(tmp_path):
     assert guide.stat().st_mtime_ns == untouched
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
-
-
-def _indexed(base: str, url: str, title: str) -> bool:
-    """True when the site's search index holds ``url`` with ``title`` (and only once)."""
+def _indexed(run, url: str, title: str) -> bool:
+    """True when the preview's search index holds ``url`` with ``title`` (and only once)."""
     import json
     try:
-        pages = json.loads(_fetch(base + "search/dj/meta.json") or "{}").get("pages", 0)
-        heads = [json.loads(_fetch(f"{base}search/dj/d/{pid}.json") or "{}") for pid in range(pages)]
+        pages = json.loads(run.fetch("search/dj/meta.json") or "{}").get("pages", 0)
+        heads = [json.loads(run.fetch(f"search/dj/d/{pid}.json") or "{}") for pid in range(pages)]
     except ValueError:
         return False
     return [h.get("t") for h in heads if h.get("u") == url] == [title]
 
 
 @pytest.mark.parametrize("polling", [False, True], ids=["native-notifications", "DJ_PREVIEW_POLLING"])
-def test_serve_shows_a_saved_brand_once_rebuilt(tmp_path, polling):
-    project = make_project(tmp_path / "p", brands={"hongxin": brand_text()})
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("watch: []", "watch: [brands]"), encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "DJ_PREVIEW_POLLING": "1" if polling else ""}
-    log_path = tmp_path / "serve.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
-                                cwd=project, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/brands/hongxin/"
-    try:
-        deadline = time.monotonic() + 120
-        while "红心理财" not in _fetch(url):
-            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
-            time.sleep(0.2)
-        (project / "brands" / "hongxin" / "index.md").write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
-        deadline = time.monotonic() + 60
-        while "红心理财新篇" not in _fetch(url):
-            assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
-            time.sleep(0.1)
-        # The search index follows the edit too (the edited page replaces its old record).
-        while not _indexed(f"http://127.0.0.1:{port}/", "brands/hongxin/", "红心理财新篇"):
-            assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
-            time.sleep(0.2)
-        time.sleep(2.5)  # long enough for a rebuild the build's own file reads would trigger
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-    text = log_path.read_text(encoding="utf-8")
+def test_serve_shows_a_saved_brand_once_rebuilt(tmp_path, preview, polling):
+    project = watching_brands(make_project(tmp_path / "p", brands={"hongxin": brand_text()}))
+    run = preview(project, env={"DJ_PREVIEW_POLLING": "1" if polling else ""})
+    run.wait("brands/hongxin/", lambda t: "红心理财" in t)
+    (project / "brands" / "hongxin" / "index.md").write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
+    run.wait("brands/hongxin/", lambda t: "红心理财新篇" in t, 60)
+    # The search index follows the edit too (the edited page replaces its old record).
+    run.wait_for(lambda: _indexed(run, "brands/hongxin/", "红心理财新篇"), 60)
+    run.wait_for(lambda: run.log().count("Documentation built in") == 2, 60)
+    time.sleep(2.5)  # long enough for a rebuild the build's own file reads would trigger
+    text = run.stop()
     assert "Traceback" not in text
     assert text.count("Documentation built in") == 2, text  # the first build and one for the save, no echo rebuilds
     assert ("每 0.5 秒检查一次文件改动" in text) == polling
     assert ("预览使用系统的文件改动通知" in text) == (not polling)
+
+
+def _html_times(site) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("index.html")}
+
+
+def test_preview_starts_from_where_the_last_one_stopped(tmp_path, preview):
+    """A second preview keeps the first one's output and rebuilds only what changed meanwhile."""
+    project = watching_brands(make_project(tmp_path / "p", brands={"hongxin": brand_text(), "shuiyun": brand_text(
+        title="税韵先锋", unit="市税务局", branch="征管科党支部")}, docs={"models/shuiwu.md": MODEL}))
+    site = project / ".cache" / "preview" / "mkdocs" / "site"
+    first = preview(project)
+    first.wait("brands/hongxin/", lambda t: "红心理财" in t)
+    first.wait_for(lambda: (project / ".cache/preview/mkdocs/search-docs.json").is_file(), 60)
+    log = first.stop()
+    assert "预览从上次的结果开始" not in log  # nothing kept yet: a full build
+    before = _html_times(site)
+    assert "brands/hongxin/index.html" in before and "guide/images/index.html" in before
+
+    # While no preview runs, a writer edits a brand.
+    time.sleep(0.05)
+    (project / "brands" / "shuiyun" / "index.md").write_text(brand_text(
+        title="税韵先锋新篇", unit="市税务局", branch="征管科党支部"), encoding="utf-8")
+    second = preview(project)
+    second.wait("brands/shuiyun/", lambda t: "税韵先锋新篇" in t and "自动刷新" not in t)
+    second.wait_for(lambda: "税韵先锋新篇" in (project / ".cache/preview/mkdocs/search-docs.json").read_text(encoding="utf-8"), 60)
+    assert "税韵先锋新篇" in second.fetch("units/shi-shui-wu-ju/"), "listings follow the edit"
+    log = second.stop()
+    assert "预览从上次的结果开始" in log and "Traceback" not in log
+    after = _html_times(site)
+    assert after["guide/images/index.html"] == before["guide/images/index.html"], "an untouched page is not rebuilt"
+    assert after["brands/shuiyun/index.html"] > before["brands/shuiyun/index.html"]
+
+    # A changed configuration shapes every page: the kept output is dropped, everything is rebuilt.
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("site_name: ", "site_name: 新"), encoding="utf-8")
+    third = preview(project)
+    third.wait("guide/images/", lambda t: "新" in t and "自动刷新" not in t)
+    log = third.stop()
+    assert "预览从上次的结果开始" not in log
+    assert _html_times(site)["guide/images/index.html"] > before["guide/images/index.html"]
+
+
+def test_a_preview_stopped_midway_is_not_kept(tmp_path, preview):
+    """A preview closed in the middle of a build leaves an unfinished folder: the next one starts afresh."""
+    from dangjian.preview import PreviewDir
+    project = watching_brands(make_project(tmp_path / "p", brands={"hongxin": brand_text()}))
+    first = preview(project)
+    first.wait("brands/hongxin/", lambda t: "红心理财" in t)
+    first.wait_for(lambda: (project / ".cache/preview/mkdocs/search-docs.json").is_file(), 60)
+    first.stop()
+    kept = PreviewDir(project / ".cache/preview/mkdocs", "x")
+    kept.stamp = kept._state()["stamp"]
+    assert kept.warm()
+    kept.begin()  # as a build that never finished
+    assert not kept.warm()
+    second = preview(project)
+    second.wait("brands/hongxin/", lambda t: "红心理财" in t)
+    assert "预览从上次的结果开始" not in second.stop()
+
+
+def test_waiting_server_shows_the_last_preview_with_a_note(tmp_path):
+    """While the first build of a preview runs, the last preview is served read-only, with a note."""
+    import urllib.error
+    import urllib.request
+
+    from dangjian.preview import WaitingServer
+    site = tmp_path / "site"
+    (site / "brands" / "hongxin").mkdir(parents=True)
+    (site / "brands" / "hongxin" / "index.html").write_text("<html><body><h1>红心理财</h1></body></html>", encoding="utf-8")
+    (site / "style.css").write_text("body{}", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("机密", encoding="utf-8")
+    port = _port()
+    server = WaitingServer(site, "127.0.0.1", port)
+    assert server.start()
+    try:
+        assert not WaitingServer(site, "127.0.0.1", port).start(), "a taken address is refused, not raised"
+        base = f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(base + "brands/hongxin/") as response:
+            page = response.read().decode("utf-8")
+        assert "红心理财" in page and "正在更新改动过的页面，完成后本页会自动刷新" in page
+        assert page.index("自动刷新") < page.index("</body>")
+        with urllib.request.urlopen(base + "style.css") as response:
+            assert response.read() == b"body{}" and response.headers["Content-Type"].startswith("text/css")
+        for path in ("livereload/0/0", "../secret.txt", "%2e%2e/secret.txt", "brands/nothing/"):
+            try:
+                with urllib.request.urlopen(base + path) as response:
+                    body = response.read().decode("utf-8")
+            except urllib.error.HTTPError as error:
+                body = error.read().decode("utf-8")
+                assert error.code in (404, 503), path
+            assert "机密" not in body, path
+    finally:
+        server.stop()
+
+
+def _port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_quick_source_renders_a_saved_brand_from_the_last_plan(tmp_path):
+    """The page a saved file shows first: a published brand re-rendered alone, a docs page as is."""
+    from dangjian.generate import load_config, plan_site, quick_source
+    from dangjian.settings import Settings
+    project = make_project(tmp_path / "p", brands={"hongxin": brand_text(), "caogao": brand_text(title="草稿", draft=True)},
+                           docs={"models/shuiwu.md": MODEL})
+    config, _ = load_config(project / "mkdocs.yml")
+    plan = plan_site(config, Settings.from_mapping(config.settings_mapping)[0])
+    brand = project / "brands" / "hongxin" / "index.md"
+    brand.write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
+    uri, markdown = quick_source(plan, brand)
+    assert uri == "brands/hongxin/index.md" and "红心理财新篇" in markdown
+    brand.write_text(brand_text(title="红心理财新篇", date="明天"), encoding="utf-8")
+    assert quick_source(plan, brand) is None, "a brand that no longer validates waits for the full rebuild"
+    assert quick_source(plan, project / "brands" / "caogao" / "index.md") is None, "a draft has no page"
+    assert quick_source(plan, project / "docs" / "models" / "shuiwu.md") == ("models/shuiwu.md", None)
+    assert quick_source(plan, project / "brands" / "units.yml") is None
+    assert quick_source(plan, tmp_path / "elsewhere.md") is None

@@ -36,27 +36,39 @@ _SEARCH_DOCS = "search-docs.json"
 _CODE_DIR = Path(__file__).resolve().parent
 
 
-def preview_stamp(config_file: Path, theme_dir: Path | None) -> str:
-    """A stamp of what shapes every page: configuration, theme overrides, code, versions."""
-    digest = hashlib.sha256()
-    files = [config_file]
-    for folder in (theme_dir, _CODE_DIR, _CODE_DIR.parent):
-        if folder is not None and folder.is_dir():
-            # The scripts folder itself: only its own modules (hooks.py …), not its subfolders.
-            pattern = "*.py" if folder == _CODE_DIR.parent else "*"
-            walk = folder.glob(pattern) if folder == _CODE_DIR.parent else folder.rglob(pattern)
-            files += sorted(p for p in walk if p.is_file() and "__pycache__" not in p.parts)
+def _files_stamp(digest, files: list[Path]) -> None:
     for path in files:
         try:
             st = path.stat()
         except OSError:
             continue
         digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+
+
+def _code_stamp() -> str:
+    """The project's code and the engine's and theme's versions, as this process loaded them."""
+    digest = hashlib.sha256()
+    _files_stamp(digest, sorted(p for p in _CODE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+                 + sorted(_CODE_DIR.parent.glob("*.py")))
     for name in _PACKAGES:
         try:
             digest.update(f"{name}=={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:
             pass
+    return digest.hexdigest()
+
+
+#: Taken once: code changed while a preview runs is not loaded by it (the next preview starts afresh).
+_CODE_STAMP = _code_stamp()
+
+
+def preview_stamp(config_file: Path, theme_dir: Path | None) -> str:
+    """A stamp of what shapes every page: configuration, theme overrides, code, versions."""
+    digest = hashlib.sha256(_CODE_STAMP.encode())
+    files = [config_file]
+    if theme_dir is not None and theme_dir.is_dir():
+        files += sorted(p for p in theme_dir.rglob("*") if p.is_file())
+    _files_stamp(digest, files)
     return digest.hexdigest()[:20]
 
 
@@ -204,6 +216,13 @@ class SearchWriter:
         except Exception:  # noqa: BLE001 - no second process: do it here (slower, same result)
             self._pool = None
             _write_in_background(docs, synonyms, str(site_dir) if site_dir else None, str(docs_file), generation)
+
+    def close(self) -> None:
+        """Finish the last request (the kept pages must match the output), then stop the process."""
+        self.wait()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def wait(self, timeout: float = 600.0) -> None:
         """Wait for the last request (tests, and before the preview stops)."""

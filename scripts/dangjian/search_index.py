@@ -459,6 +459,12 @@ def _build(docs: list[_Doc], synonyms: list[list[str]], site_dir: Path, started:
     return builder.write(site_dir, started)
 
 
+def _ignore_interrupts() -> None:
+    """Ctrl+C in the preview window reaches every process of it: the worker leaves stopping to the build."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start_pool():
     """One worker process, started fresh (``spawn``: safe beside ``mkdocs serve``'s threads).
 
@@ -478,7 +484,8 @@ def _start_pool():
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_ignore_interrupts)
         pool.submit(len, ())  # starts the worker now, while the path is set (not waited for)
         return pool
     finally:
