@@ -67,10 +67,12 @@ class _State:
     preview: PreviewDir | None = None
     known_search: list | None = None
     waiting: WaitingServer | None = None
+    quick_rendered: set[str]  # pages rendered ahead of a rebuild (serve), which must rebuild them
     serving: bool = False
 
 
 _state = _State()
+_state.quick_rendered = set()
 
 
 def report(problems: list[Problem]) -> None:
@@ -181,6 +183,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         file.changed = _state.fingerprints.record(uri, markdown)
         files.append(file)
     _track_writer_pages(files, plan)
+    for uri in _state.quick_rendered:  # rendered ahead from the last build: MkDocs' time check would skip them
+        file = files.get_file_from_path(uri)
+        if file is not None:
+            file.is_modified = _always_modified  # type: ignore[method-assign]
+    _state.quick_rendered = set()
     for uri, path in plan.edit_paths.items():
         files.get_file_from_path(uri).edit_uri = path
     for uri, text in plan.files.items():  # the RSS feed and the showcase data
@@ -334,6 +341,7 @@ def _quick_render(paths: list[str]) -> bool:
                 file.content_string = preview_errors.annotate(found[0], found[1], plan.site, listing=True)
             _populate_page(file.page, config, files)
             _build_page(file.page, config, files.documentation_pages(), nav, env)
+            _state.quick_rendered.add(file.src_uri)
             done = True
         except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports any problem
             log.debug("quick render of %s skipped: %s", path, exc)
