@@ -270,9 +270,9 @@ def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path]
         doc_files.pop(uri, None)
     # What may be published from docs/: an allow-list of file types, never a symlink (dangjian.content_files).
     doc_files = {uri: path for uri, path in doc_files.items() if site.content.allows(uri)}
-    plan.problems += check_content(root, docs_dir, settings, site)  # the rules of scripts/check.py
     generated = generate_pages(site, settings)
     generated.append(render_stats_page(site))
+    plan.problems += check_content(root, docs_dir, settings, site, generated=generated)  # the rules of scripts/check.py
     for page in generated:
         if page.src_uri in doc_files:
             plan.problems.append(Problem(f"docs/{page.src_uri}", "该文件与系统自动生成的页面同名，会被覆盖。",

@@ -78,8 +78,12 @@ class Project:
         return brands + docs
 
 
-def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
-    """The pages and files the build publishes, and each source file's published ``src_uri``."""
+def build_index(project: Project, site, generated: list | None = None) -> tuple[LinkIndex, dict[str, str]]:
+    """The pages and files the build publishes, and each source file's published ``src_uri``.
+
+    ``generated``: the build's generated pages when it has made them already (else the
+    listings are rendered here, without brands: brand pages are indexed from their bodies).
+    """
     index = LinkIndex()
     sources: dict[str, str] = {}
     docs = project.docs_dir
@@ -101,7 +105,7 @@ def build_index(project: Project, site) -> tuple[LinkIndex, dict[str, str]]:
             if path.name != "index.md":
                 index.files.add(f"brands/{brand.slug}/{path.name}")
     # Listing pages: rendered without brands (brand pages are indexed above; rendering them is the slow part).
-    for page in generate_pages(replace(site, brands=[]), project.settings):
+    for page in generated if generated is not None else generate_pages(replace(site, brands=[]), project.settings):
         index.pages.setdefault(page.src_uri, page.markdown)
     for slug in site.tag_slugs.values():  # tags used only by brands have no listing page above
         index.pages.setdefault(f"tags/{slug}.md", "")
@@ -143,7 +147,7 @@ def registry_files(project: Project) -> list[Path]:
 
 
 def check_content(root: Path, docs_dir: Path, settings: Settings, site, only: set[str] | None = None,
-                  unreadable: bool = False) -> list[Problem]:
+                  unreadable: bool = False, generated: list | None = None) -> list[Problem]:
     """The content rules over every writer's Markdown file: one set of rules for check and build.
 
     ``scripts/check.py`` and the MkDocs strict build (``hooks.on_files``) both call this after
@@ -154,7 +158,7 @@ def check_content(root: Path, docs_dir: Path, settings: Settings, site, only: se
     """
     project = Project(root, docs_dir, settings, [])
     rules, problems = load_rules(root / RULES_FILE, RULES_FILE)
-    index, sources = build_index(project, site)
+    index, sources = build_index(project, site, generated)
     signature = _signature(root / RULES_FILE, settings, index)
     for path in project.markdown_files():
         rel_path = rel(path, root)
