@@ -115,18 +115,28 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     settings = _state.settings
     _state.images = image_pipeline(_state.root, settings)
     if _state.keep_preview:
-        config.site_dir = str(_preview_dir(config).site_dir)
+        preview = _preview_dir(config)
+        if preview is not None:
+            config.site_dir = str(preview.site_dir)
     return config
 
 
-def _preview_dir(config: MkDocsConfig) -> PreviewDir:
-    """The preview's output folder (emptied when the configuration, theme or code changed)."""
+def _preview_dir(config: MkDocsConfig) -> PreviewDir | None:
+    """The preview's output folder (emptied when the configuration, theme or code changed);
+    ``None`` when another preview of the project holds it (this one then works as MkDocs does)."""
     stamp = preview_stamp(Path(config.config_file_path), Path(config.theme.custom_dir) if config.theme.custom_dir else None)
     preview = _state.preview
     if preview is None or preview.stamp != stamp:
         if preview is not None:
             preview.writer.wait()
-        preview = _state.preview = PreviewDir.for_project(_state.root, _engine_name(), stamp)
+            preview.stamp = stamp
+        else:
+            preview = PreviewDir.for_project(_state.root, _engine_name(), stamp)
+            if not preview.claim():
+                log.info("dangjian: 本项目的另一个预览正在运行，这个预览从头构建（不保留结果）")
+                _state.keep_preview = False
+                return None
+            _state.preview = preview
         if preview.prepare():
             _state.known_search = preview.known_search_docs()
             log.info("dangjian: 预览从上次的结果开始，只重建改动过的页面")

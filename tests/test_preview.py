@@ -204,3 +204,13 @@ def test_quick_source_renders_a_saved_brand_from_the_last_plan(tmp_path):
     assert quick_source(plan, project / "docs" / "models" / "shuiwu.md") == ("models/shuiwu.md", None)
     assert quick_source(plan, project / "brands" / "units.yml") is None
     assert quick_source(plan, tmp_path / "elsewhere.md") is None
+
+
+def test_one_preview_at_a_time_keeps_the_folder(tmp_path):
+    """A second preview of the same project (the launcher started twice) must not write the kept folder."""
+    from dangjian.preview import PreviewDir
+    first, second = PreviewDir(tmp_path / "kept", "s"), PreviewDir(tmp_path / "kept", "s")
+    assert first.claim() and first.claim(), "claiming again in the same preview is fine"
+    assert not second.claim()
+    first._lock.close()  # the first preview ends (its process exits)
+    assert second.claim()

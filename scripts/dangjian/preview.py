@@ -82,6 +82,7 @@ class PreviewDir:
     #: the build whose search pages were saved last (a build that changed none keeps them)
     search_generation: int | None = None
     writer: SearchWriter = field(default_factory=lambda: SearchWriter())
+    _lock: Any = field(default=None, repr=False)
 
     @classmethod
     def for_project(cls, project_root: Path, engine: str, stamp: str) -> PreviewDir:
@@ -108,11 +109,37 @@ class PreviewDir:
         return (state.get("stamp") == self.stamp and state.get("complete") is True and self.site_dir.is_dir()
                 and _saved_generation(self.search_docs) == state.get("search"))
 
+    def claim(self) -> bool:
+        """Hold the folder for this process; False when another preview of the project holds it.
+
+        Two previews writing one folder would undo each other's pages.  The lock is the
+        system's (``flock``/``msvcrt.locking``), so it is gone with the process that held it.
+        """
+        if self._lock is not None:
+            return True
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / "lock", "a+b")
+        try:
+            if os.name == "nt":
+                import msvcrt
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock = handle
+        return True
+
     def prepare(self) -> bool:
         """Keep a warm folder, empty any other; returns whether the previous output is kept."""
         if self.warm():
             return True
-        shutil.rmtree(self.root, ignore_errors=True)
+        shutil.rmtree(self.site_dir, ignore_errors=True)
+        for name in (_STATE, _SEARCH_DOCS):
+            (self.root / name).unlink(missing_ok=True)
         self.site_dir.mkdir(parents=True, exist_ok=True)
         return False
 
