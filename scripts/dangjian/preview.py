@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .fingerprints import stamp_of
 from .search_index import dump_docs, load_docs
 
 #: Where the preview keeps its output and state, under the project root.
@@ -36,26 +37,16 @@ _SEARCH_DOCS = "search-docs.json"
 _CODE_DIR = Path(__file__).resolve().parent
 
 
-def _files_stamp(digest, files: list[Path]) -> None:
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-
-
 def _code_stamp() -> str:
     """The project's code and the engine's and theme's versions, as this process loaded them."""
-    digest = hashlib.sha256()
-    _files_stamp(digest, sorted(p for p in _CODE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
-                 + sorted(_CODE_DIR.parent.glob("*.py")))
+    code = sorted(p for p in _CODE_DIR.rglob("*.py") if "__pycache__" not in p.parts) + sorted(_CODE_DIR.parent.glob("*.py"))
+    versions = []
     for name in _PACKAGES:
         try:
-            digest.update(f"{name}=={metadata.version(name)}\n".encode())
+            versions.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             pass
-    return digest.hexdigest()
+    return stamp_of(code) + ";".join(versions)
 
 
 #: Taken once: code changed while a preview runs is not loaded by it (the next preview starts afresh).
@@ -64,12 +55,8 @@ _CODE_STAMP = _code_stamp()
 
 def preview_stamp(config_file: Path, theme_dir: Path | None) -> str:
     """A stamp of what shapes every page: configuration, theme overrides, code, versions."""
-    digest = hashlib.sha256(_CODE_STAMP.encode())
-    files = [config_file]
-    if theme_dir is not None and theme_dir.is_dir():
-        files += sorted(p for p in theme_dir.rglob("*") if p.is_file())
-    _files_stamp(digest, files)
-    return digest.hexdigest()[:20]
+    shapes = stamp_of([config_file] + ([theme_dir] if theme_dir is not None else []))
+    return hashlib.sha256(f"{_CODE_STAMP}\0{shapes}".encode()).hexdigest()[:20]
 
 
 @dataclass
