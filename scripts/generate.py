@@ -34,6 +34,7 @@ from dangjian.generate import (
     resolve_engine,
     write_stage,
 )
+from dangjian.preview import FolderServer
 from dangjian.problems import Problem, Severity
 from dangjian.settings import Settings
 
@@ -153,22 +154,17 @@ def serve(config_path: Path, engine: str | None, addr: str) -> int:
 
 
 def _serve_rebuilding(config_path: Path, root: Path, addr: str) -> int:
-    """Zensical runs no hooks: build with the generator, serve the folder, rebuild when a source changes."""
-    import functools
-    import http.server
-    import threading
-
+    """Zensical runs no hooks: build with the generator, serve the folder, rebuild when a source
+    changes; open pages reload after each rebuild (dangjian.preview.FolderServer)."""
     site = root / STAGE_DIR / "preview-site"
     build(config_path, site, "zensical", strict=False)
     host, _, port = addr.rpartition(":")
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 - no English request log in the writer's window
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port or 8000)), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    info(f"dangjian: 预览地址 http://{host or '127.0.0.1'}:{port or 8000}/ （保存文件后自动重新构建，刷新浏览器即可看到）")
+    host, port = host or "127.0.0.1", int(port or 8000)
+    server = FolderServer(site, host, port)
+    if not server.start():
+        print(f"ERROR    -  预览地址 {host}:{port} 已被占用：可能已经有一个预览在运行。请关闭它，或用 -a 换一个端口。", file=sys.stderr)
+        return 1
+    info(f"dangjian: 预览地址 http://{host}:{port}/ （保存文件后自动重新构建，完成后页面自动刷新）")
     watched = [root / "docs", root / "brands", root / "overrides", config_path]
     last = _snapshot(watched)
     try:
@@ -178,8 +174,9 @@ def _serve_rebuilding(config_path: Path, root: Path, addr: str) -> int:
             if now != last:
                 last = now
                 build(config_path, site, "zensical", strict=False)
+                server.reload()
     except KeyboardInterrupt:
-        server.shutdown()
+        server.stop()
         return 0
 
 

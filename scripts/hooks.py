@@ -44,7 +44,7 @@ from dangjian.generate import (
     search_summary,
 )
 from dangjian.images import ImagePipeline
-from dangjian.preview import PreviewDir, WaitingServer, preview_stamp
+from dangjian.preview import FolderServer, PreviewDir, preview_stamp
 from dangjian.problems import Problem, Severity
 from dangjian.search_index import SearchIndex
 from dangjian.settings import Settings
@@ -66,7 +66,7 @@ class _State:
     keep_preview: bool = False
     preview: PreviewDir | None = None
     known_search: list | None = None
-    waiting: WaitingServer | None = None
+    waiting: FolderServer | None = None
     quick_rendered: set[str]  # pages rendered ahead of a rebuild (serve), which must rebuild them
     serving: bool = False
 
@@ -142,7 +142,7 @@ def _preview_dir(config: MkDocsConfig) -> PreviewDir | None:
             log.info("dangjian: 预览从上次的结果开始，只重建改动过的页面")
             if _state.waiting is None and not _state.serving:  # the first build: show the last preview meanwhile
                 host, port = config.dev_addr
-                _state.waiting = WaitingServer(preview.site_dir, host, port, urlsplit(config.site_url or "/").path or "/")
+                _state.waiting = FolderServer(preview.site_dir, host, port, urlsplit(config.site_url or "/").path or "/", waiting=True)
                 if _state.waiting.start():
                     log.info(f"dangjian: 更新期间先显示上次的预览：http://{host}:{port}/")
         else:

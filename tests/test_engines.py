@@ -15,15 +15,17 @@ import hashlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from browser_support import DESKTOP, PHONE, RequestLog, browser, new_page, screenshot, serve
-from conftest import REPO, run_build, run_hook_build
+from conftest import REPO, brand_text, make_project, run_build, run_hook_build
 
 from dangjian.generate import ENGINES, QUIET_ENV
 
@@ -223,3 +225,38 @@ def test_preview_has_no_english_banner(tmp_path):
     assert "Serving on" in output, output[-3000:]
     for line in BANNERS:
         assert line not in output, line
+
+
+def test_zensical_preview_rebuilds_and_reloads(tmp_path):
+    """``generate.py serve --engine zensical`` serves the generator's output and follows a saved brand."""
+    project = make_project(tmp_path / "p", brands={"hongxin": brand_text()})
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, str(REPO / "scripts" / "generate.py"), "serve", "--engine", "zensical",
+                                 "-a", f"127.0.0.1:{port}"], cwd=project, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}/brands/hongxin/"
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 300
+        while "红心理财" not in page():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8", errors="replace")
+            time.sleep(0.5)
+        assert "/livereload/" in page(), "open pages reload after a rebuild"
+        (project / "brands" / "hongxin" / "index.md").write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
+        while "红心理财新篇" not in page():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8", errors="replace")
+            time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=60)
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in output, output[-3000:]

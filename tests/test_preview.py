@@ -149,17 +149,17 @@ def test_waiting_server_shows_the_last_preview_with_a_note(tmp_path):
     import urllib.error
     import urllib.request
 
-    from dangjian.preview import WaitingServer
+    from dangjian.preview import FolderServer
     site = tmp_path / "site"
     (site / "brands" / "hongxin").mkdir(parents=True)
     (site / "brands" / "hongxin" / "index.html").write_text("<html><body><h1>红心理财</h1></body></html>", encoding="utf-8")
     (site / "style.css").write_text("body{}", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("机密", encoding="utf-8")
     port = _port()
-    server = WaitingServer(site, "127.0.0.1", port)
+    server = FolderServer(site, "127.0.0.1", port, waiting=True)
     assert server.start()
     try:
-        assert not WaitingServer(site, "127.0.0.1", port).start(), "a taken address is refused, not raised"
+        assert not FolderServer(site, "127.0.0.1", port).start(), "a taken address is refused, not raised"
         base = f"http://127.0.0.1:{port}/"
         with urllib.request.urlopen(base + "brands/hongxin/") as response:
             page = response.read().decode("utf-8")
@@ -214,3 +214,31 @@ def test_one_preview_at_a_time_keeps_the_folder(tmp_path):
     assert not second.claim()
     first._lock.close()  # the first preview ends (its process exits)
     assert second.claim()
+
+
+def test_folder_server_reloads_open_pages_after_a_rebuild(tmp_path):
+    """Zensical's preview (no hooks, no live reload of its own): pages reload after each rebuild."""
+    import threading
+    import urllib.request
+
+    from dangjian.preview import FolderServer
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body>首页</body></html>", encoding="utf-8")
+    server = FolderServer(site, "127.0.0.1", _port())
+    assert server.start()
+    base = f"http://127.0.0.1:{server.port}/"
+    try:
+        with urllib.request.urlopen(base) as response:
+            page = response.read().decode("utf-8")
+        assert "首页" in page and "var seen=1;" in page and "自动刷新" not in page  # no "last preview" note
+        answers = []
+        poll = threading.Thread(target=lambda: answers.append(urllib.request.urlopen(base + "livereload/1/0").read()))
+        poll.start()
+        time.sleep(0.5)
+        assert not answers, "the poll waits for a rebuild"
+        server.reload()
+        poll.join(timeout=10)
+        assert answers == [b"2"]
+    finally:
+        server.stop()

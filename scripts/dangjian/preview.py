@@ -259,24 +259,34 @@ _WAITING_NOTE = (
     '<div role="status" style="position:fixed;z-index:1000;left:0;right:0;bottom:0;padding:.6em 1em;'
     'background:#fff7e0;border-top:2px solid #c8102e;color:#222;font-size:16px;text-align:center">'
     "这是上次预览的页面；正在更新改动过的页面，完成后本页会自动刷新。</div>"
-    "<script>(function(){function poll(){var r=new XMLHttpRequest();r.onloadend=function(){"
-    "if(this.status===200&&!this.getResponseHeader('X-Dangjian-Waiting')){location.reload();}"
-    "else{setTimeout(poll,1000);}};r.open('GET','/livereload/0/0');r.send();}setTimeout(poll,1000);})();</script>"
+)
+#: Reloads the page when the server's build number (``/livereload/<seen>/0``, MkDocs' own
+#: long-poll address) passes the one it was served with; a ``X-Dangjian-Waiting`` answer
+#: means the engine's server has not taken over yet.
+_RELOAD = (
+    "<script>(function(){var seen=%d;function poll(){var r=new XMLHttpRequest();r.onloadend=function(){"
+    "if(this.status===200&&!this.getResponseHeader('X-Dangjian-Waiting')&&parseFloat(this.responseText)>seen){location.reload();}"
+    "else{setTimeout(poll,this.status===200?0:1000);}};r.open('GET','/livereload/'+seen+'/0');r.send();}"
+    "setTimeout(poll,500);})();</script>"
 )
 
 
-class WaitingServer:
-    """Serves the last preview's pages while the first build of a new preview runs.
+class FolderServer:
+    """Serves a built site folder on the preview's address, with live reload.
 
-    The engine's own server starts only after that build; on a large archive the writer
-    would look at an error page for many seconds.  This one answers at the same address
-    at once, with a note on each page, and the page reloads itself when the engine's
-    server (which answers ``/livereload/…``) has taken over.
+    Two uses: while the first build of a MkDocs preview runs, the last preview's pages are
+    served with a note (``waiting``), and the page reloads when MkDocs' own server (which
+    answers the same ``/livereload/…`` address) has taken over; for an engine without a
+    preview server of its own (Zensical runs no hooks), it serves the generator's output and
+    :meth:`reload` makes open pages reload after each rebuild.
     """
 
-    def __init__(self, site_dir: Path, host: str, port: int, mount_path: str = "/") -> None:
-        self.site_dir, self.host, self.port = site_dir, host, port
+    def __init__(self, site_dir: Path, host: str, port: int, mount_path: str = "/", *, waiting: bool = False) -> None:
+        import threading
+        self.site_dir, self.host, self.port, self.waiting = site_dir, host, port, waiting
         self.mount_path = mount_path if mount_path.endswith("/") else mount_path + "/"
+        self.epoch = 1
+        self._changed = threading.Condition()
         self._server = None
 
     def start(self) -> bool:
@@ -284,11 +294,11 @@ class WaitingServer:
         import http.server
         import threading
 
-        waiting = self
+        folder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-                status, headers, body = waiting.respond(self.path)
+                status, headers, body = folder.respond(self.path)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -310,18 +320,33 @@ class WaitingServer:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
+            with self._changed:
+                self.epoch += 1  # answer waiting polls: they ask again, of the engine's server
+                self._changed.notify_all()
             server.shutdown()
             server.server_close()
 
+    def reload(self) -> None:
+        """The folder was rebuilt: open pages reload."""
+        with self._changed:
+            self.epoch += 1
+            self._changed.notify_all()
+
     def respond(self, raw_path: str) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a GET of ``raw_path``."""
-        from urllib.parse import unquote, urlsplit
         import mimetypes
         import posixpath
+        import re
+        from urllib.parse import unquote, urlsplit
 
         path = unquote(urlsplit(raw_path).path)
-        if path.startswith("/livereload/"):  # not the engine's server yet: the page asks again
-            return 503, {"X-Dangjian-Waiting": "1", "Content-Type": "text/plain"}, b"0"
+        poll = re.fullmatch(r"/livereload/([0-9]+)/[0-9]+", path)
+        if poll or path.startswith("/livereload/"):
+            if self.waiting or poll is None:  # not the engine's server yet: the page asks again
+                return 503, {"X-Dangjian-Waiting": "1", "Content-Type": "text/plain"}, b"0"
+            with self._changed:
+                self._changed.wait_for(lambda: self.epoch > int(poll.group(1)), timeout=30)
+                return 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}, str(self.epoch).encode()
         if not (path + "/").startswith(self.mount_path):
             return 302, {"Location": self.mount_path}, b""
         rel = posixpath.normpath("/" + path[len(self.mount_path):]).lstrip("/")  # never above the folder
@@ -333,11 +358,12 @@ class WaitingServer:
         try:
             body = target.read_bytes()
         except OSError:
-            return 404, {"Content-Type": "text/plain; charset=utf-8"}, "预览正在更新，请稍候刷新。".encode()
+            return 404, {"Content-Type": "text/plain; charset=utf-8"}, "找不到这个页面（预览可能正在更新，请稍候刷新）。".encode()
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
             end = body.rfind(b"</body>")
             end = len(body) if end < 0 else end
-            body = body[:end] + _WAITING_NOTE.encode() + body[end:]
+            added = (_WAITING_NOTE if self.waiting else "") + _RELOAD % (0 if self.waiting else self.epoch)
+            body = body[:end] + added.encode() + body[end:]
             kind = "text/html; charset=utf-8"
         return 200, {"Content-Type": kind, "Cache-Control": "no-store"}, body
