@@ -245,9 +245,9 @@ def _always_modified() -> bool:
 
 def on_shutdown() -> None:
     """The preview stops: finish the search index being written, stop the second processes."""
-    if _state.preview is not None:
-        _state.preview.writer.close()
     post = getattr(_state, "post", None)
+    if _state.preview is not None:
+        _state.preview.close(post.search.known if post is not None else None)
     if post is not None:
         post.search.close()
 

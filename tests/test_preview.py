@@ -242,3 +242,26 @@ def test_folder_server_reloads_open_pages_after_a_rebuild(tmp_path):
         assert answers == [b"2"]
     finally:
         server.stop()
+
+
+def test_stopping_during_an_index_write_keeps_the_pages_and_rewrites_the_index_next_time(tmp_path):
+    """Ctrl+C while the search index is written in the background: the preview stops at once,
+    keeps its pages, and the next preview writes the index again."""
+    from dangjian.preview import PreviewDir, load_search_docs
+    from dangjian.search import PageFacets
+    from dangjian.search_index import _Doc
+
+    docs = [_Doc(f"study/d{n}/", PageFacets("学习资料", f"文件{n}"), "党的建设" * 3000 + str(n)) for n in range(200)]
+    kept = PreviewDir(tmp_path / "kept", "s")
+    assert kept.claim() and not kept.prepare()
+    kept.begin()
+    kept._save(docs, kept.site_dir, [])  # a long index write in the second process
+    kept.finish()
+    assert kept.writer.busy()
+    kept.close(docs)
+    assert not kept.writer.busy()
+    assert [d.url for d in load_search_docs(kept.search_docs)] == [d.url for d in docs]
+    again = PreviewDir(tmp_path / "kept", "s")
+    assert again.warm(), "the pages were kept: the next preview starts from them"
+    again.begin()
+    assert again.index_stale, "and writes the search index again"

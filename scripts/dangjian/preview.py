@@ -68,6 +68,8 @@ class PreviewDir:
     generation: int = 0
     #: the build whose search pages were saved last (a build that changed none keeps them)
     search_generation: int | None = None
+    #: the last preview stopped while writing the search index: write it again
+    index_stale: bool = False
     writer: SearchWriter = field(default_factory=lambda: SearchWriter())
     _lock: Any = field(default=None, repr=False)
 
@@ -136,12 +138,25 @@ class PreviewDir:
         state = self._state()
         self.generation = int(state.get("generation") or 0) + 1
         self.search_generation = state.get("search")
+        self.index_stale = self.index_stale or state.get("index_stale") is True
         self._write_state({"stamp": self.stamp, "complete": False, "generation": self.generation})
         return self.generation
 
     def finish(self) -> None:
         self._write_state({"stamp": self.stamp, "complete": True, "generation": self.generation,
-                           "search": self.search_generation})
+                           "search": self.search_generation, "index_stale": self.index_stale})
+
+    def close(self, docs: list | None) -> None:
+        """The preview stops (Ctrl+C): keep its pages for the next one without waiting for a search
+        index still being written; the next preview writes that index again."""
+        if self.writer.busy() and docs is not None:
+            self.writer.kill()
+            save_search_docs(self.search_docs, docs, self.search_generation or 0)
+            state = self._state()
+            if state.get("complete") is True:
+                self._write_state({**state, "search": self.search_generation or 0, "index_stale": True})
+        else:
+            self.writer.kill()
 
     def known_search_docs(self) -> list | None:
         """The search pages of the last preview (for a build that renders only what changed)."""
@@ -159,7 +174,8 @@ class PreviewDir:
         before = len(index.known)
         merged = index.merged(urls)
         index.close()
-        if index.docs or len(merged) != before:  # pages edited, added or deleted
+        if index.docs or len(merged) != before or self.index_stale:  # pages edited, added or deleted
+            self.index_stale = False
             self._save(merged, site_dir, index.synonyms)
         return None, []
 
@@ -231,12 +247,19 @@ class SearchWriter:
             self._pool = None
             _write_in_background(docs, synonyms, str(site_dir) if site_dir else None, str(docs_file), generation)
 
-    def close(self) -> None:
-        """Finish the last request (the kept pages must match the output), then stop the process."""
-        self.wait()
-        pool, self._pool = self._pool, None
+    def busy(self) -> bool:
+        return self._waiting is not None and not self._waiting.done()
+
+    def kill(self) -> None:
+        """Stop the second process now, whatever it is doing (an index half-written is never swapped in)."""
+        pool, self._pool, self._waiting = self._pool, None, None
         if pool is not None:
-            pool.shutdown(wait=True)
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+                process.join(timeout=10)
 
     def wait(self, timeout: float = 600.0) -> None:
         """Wait for the last request (tests, and before the preview stops)."""
