@@ -27,15 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_scale import build as hook_build
 from bench_scale import measure, serve_loop
 from dangjian.generate import ENGINES, QUIET_ENV
 from synth_site import write_project
 
 GENERATOR = Path(__file__).resolve().parent / "generate.py"
-
-
-def hook_build(project: Path, site: Path) -> dict:
-    return measure([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], project)
 
 
 def generator_build(project: Path, site: Path, engine: str) -> dict:
