@@ -173,6 +173,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     docs_dir = Path(config.docs_dir)
     writers = {f.src_uri: f for f in files if not f.generated_by and not f.inclusion.is_excluded()
                and Path(f.abs_src_path).is_relative_to(docs_dir)}
+    started = time.perf_counter()
     plan = _state.plan = plan_site(SiteConfig(Path(config.config_file_path), dict(config)), _state.settings,
                                    {uri: Path(f.abs_src_path) for uri, f in writers.items()}, _state.images)
     report(plan.problems)
@@ -211,6 +212,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for page in preview_errors.pages(plan.site, known):
         files.append(_GeneratedPage.generated(config, page.src_uri, content=page.markdown))
     log.info(plan.images_summary())
+    log.info(f"dangjian: 读入、检查、生成页面和处理图片用了 {time.perf_counter() - started:.1f} 秒")
     _state.search_expected = plan.search_expected()
     return files
 
