@@ -265,3 +265,37 @@ def test_stopping_during_an_index_write_keeps_the_pages_and_rewrites_the_index_n
     assert again.warm(), "the pages were kept: the next preview starts from them"
     again.begin()
     assert again.index_stale, "and writes the search index again"
+
+
+def test_the_last_preview_reloads_itself_when_the_engine_takes_over(tmp_path, sample_site):
+    """In Chromium: the last preview's page carries the note, and reloads without it once the
+    engine's server (answering /livereload/…) has taken the address over."""
+    from browser_support import DESKTOP, PHONE, RequestLog, browser, new_page, screenshot
+    from dangjian.preview import FolderServer
+    port = _port()
+    waiting = FolderServer(sample_site.site, "127.0.0.1", port, waiting=True)
+    assert waiting.start()
+    engine = None
+    try:
+        with browser() as instance:
+            for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+                log = RequestLog()
+                page = new_page(instance, viewport, log)
+                page.goto(f"http://127.0.0.1:{port}/brands/")
+                note = page.get_by_role("status")
+                assert "这是上次预览的页面" in note.inner_text()
+                screenshot(page, f"preview-last-run-{name}")
+                assert log.outside(f"http://127.0.0.1:{port}/") == []
+                page.context.close()
+            page = new_page(instance, DESKTOP, RequestLog())
+            page.goto(f"http://127.0.0.1:{port}/brands/")
+            waiting.stop()
+            engine = FolderServer(sample_site.site, "127.0.0.1", port)  # answers /livereload/0/0 at once
+            assert engine.start()
+            page.wait_for_function("!document.body.innerText.includes('这是上次预览的页面')", timeout=15000)
+            assert "品牌" in page.title()
+            page.context.close()
+    finally:
+        waiting.stop()
+        if engine is not None:
+            engine.stop()
