@@ -3,6 +3,12 @@
 Every function takes the loaded :class:`~dangjian.model.Site` and returns
 Markdown text; links between generated pages are relative directory URLs so
 that the site works under any sub-path.  Output is deterministic.
+
+This module holds no HTML: every HTML block comes from a template in
+``dangjian/templates/`` (see :mod:`dangjian.templating`), which escapes each value
+for HTML and Markdown unless it is markup another template rendered.  What is
+put together here is front matter, Markdown headings (:func:`dangjian.escape.heading`),
+fixed sentences with numbers, and those rendered blocks.
 """
 
 from __future__ import annotations
@@ -17,14 +23,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
-from .escape import Html, heading
-from .escape import text as escape_text
+from .escape import heading
 from .loader import assign_tag_slugs
 from .model import Brand, Category, ModelExample, Site, StudyItem, Topic, Unit
 from .refs import find_image_refs
 from .settings import Settings
+from .templating import ENV, macro
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,6 @@ def relurl(target: str, base: str) -> str:
     if target.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return rel
-
-
-#: Every value that reaches a generated page goes through this (HTML- and Markdown-inert, see dangjian.escape).
-_e = escape_text
 
 
 def format_date(value: dt.date) -> str:
@@ -113,14 +113,34 @@ def clip(text: str, limit: int = LIST_DESC_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# Fragments that carry writers' values are ``Html`` templates: ``format`` escapes every argument
-# (see dangjian.escape) unless it is ``Markup`` the code built itself, such as a class name constant.
+# Every HTML fragment comes from a template in dangjian/templates/ (see dangjian.templating): each
+# ``{{ value }}`` there is escaped for HTML and Markdown unless it is ``Markup`` rendered by a template.
 
 
-def _link(text: str, target: str, base: str, cls: str = "") -> Html:
-    if cls:
-        return Html('<a class="{}" href="{}">{}</a>').format(Markup(cls), relurl(target, base), text)
-    return Html('<a href="{}">{}</a>').format(relurl(target, base), text)
+def _html(template: str, name: str, *args: object) -> str:
+    """What macro ``name`` of ``template`` renders for ``args`` (a compiled, autoescaping template).
+
+    A plain ``str``, not ``Markup``: the pages are put together from it with ``+``, which on
+    ``Markup`` would escape the other operand (the front matter, the writer's Markdown body).
+    """
+    return str(macro(template, name)(*args))
+
+
+def _link(label: str, target: str, base: str, cls: str = "") -> str:
+    return _html("macros.html", "link", label, target, base, cls)
+
+
+def _paragraph(content: str, cls: str = "") -> str:
+    return _html("macros.html", "paragraph", content, cls)
+
+
+def _empty(message: str) -> str:
+    return _html("macros.html", "empty", message)
+
+
+def _back_link(label: str, target: str, base: str) -> str:
+    """A paragraph with a link back to the index of a listing, and its line break."""
+    return _html("macros.html", "back_link", label, target, base) + "\n"
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -130,19 +150,24 @@ KEEP_TAIL_MAX = 6
 KEEP_MIN_LENGTH = 8
 
 
-def keep_last_pair(text: str) -> str:
-    """Escaped ``text`` whose last two CJK characters (and what follows them) never part at a line end.
+def split_last_pair(text: str) -> tuple[str, str]:
+    """``text`` cut before its last two CJK characters, or ``(text, "")`` where nothing needs to be kept together.
 
     Headings and card titles must not end on a line holding one character (“…创/建”).  ``text-wrap:
-    balance`` does this in new browsers; this ``white-space: nowrap`` span (class ``dj-keep``) is the
-    fallback for the intranet's older Chromium, used in cards (which the search index does not read: a
-    span there would split the name into two words).  It changes no text, so copying is unaffected.
+    balance`` does this in new browsers; a ``white-space: nowrap`` span (class ``dj-keep``) around the
+    tail is the fallback for the intranet's older Chromium, used in cards (which the search index does
+    not read: a span there would split the name into two words).  It changes no text, so copying is unaffected.
     """
     positions = [m.start() for m in _CJK.finditer(text)]
     if len(text) <= KEEP_MIN_LENGTH or len(positions) < 3 or len(text) - positions[-2] > KEEP_TAIL_MAX:
-        return Markup(_e(text))
+        return text, ""
     cut = positions[-2]
-    return Markup(f'{_e(text[:cut])}<span class="dj-keep">{_e(text[cut:])}</span>')
+    return text[:cut], text[cut:]
+
+
+def keep_last_pair(text: str) -> str:
+    """Escaped ``text`` whose last two CJK characters (and what follows them) never part at a line end."""
+    return _html("macros.html", "keep", text)
 
 
 def emblem_char(brand: Brand) -> str:
@@ -161,18 +186,7 @@ def logo_html(brand: Brand, base: str, cls: str = "dj-logo", alt: str | None = N
 
     ``alt`` overrides the logo's text alternative (``""`` where the name is written next to it).
     """
-    if brand.meta.logo:
-        src = relurl(brand.url + brand.meta.logo, base)
-        text = f"{brand.meta.title}标识" if alt is None else alt
-        return f'<img class="{cls}" src="{_e(src)}" alt="{_e(text)}">'
-    return (f'<span class="{cls} dj-placeholder dj-placeholder--{placeholder_hue(brand)}" aria-hidden="true">'
-            f'<span>{_e(emblem_char(brand))}</span></span>')
-
-
-def cover_html(brand: Brand, base: str) -> str:
-    """A card's cover photo (the caller shows an emblem band when the brand has none)."""
-    src = relurl(brand.url + brand.meta.cover, base)
-    return f'<img class="dj-card__cover" src="{_e(src)}" alt="{_e(brand.meta.title)}">'
+    return _html("macros.html", "logo", brand, base, cls, alt)
 
 
 def cover_in_body(brand: Brand) -> bool:
@@ -181,43 +195,22 @@ def cover_in_body(brand: Brand) -> bool:
     return bool(cover) and any(ref.target.removeprefix("./") == cover for ref in find_image_refs(brand.body))
 
 
+#: What the templates may call besides their values (registered once, on the shared environment).
+ENV.filters.update(rel=relurl, clip=clip, date_zh=format_date)
+ENV.globals.update(split_last_pair=split_last_pair, emblem_char=emblem_char, placeholder_hue=placeholder_hue)
+
+
 # ---------------------------------------------------------------- cards
 
 
-def brand_card(brand: Brand, base: str, heading: str = "h3") -> str:
-    """One showcase card (a list item) with the data attributes the filter uses.
+def brand_cards(brands: list[Brand], base: str, heading: str = "h3", variant: str = "", filtered: bool = False) -> str:
+    """A grid of showcase cards, each with the data attributes the filter uses.
 
-    With a cover photo the card shows it; without one it shows a compact emblem band (logo or the
-    first character of the name, the slogan, the unit) instead of an empty picture area.
+    ``variant`` adds ``dj-cards--<variant>`` (e.g. ``featured``); ``filtered`` marks the grid the
+    showcase filter drives.  With a cover photo a card shows it; without one it shows a compact emblem
+    band (logo or the first character of the name, the slogan, the unit) instead of an empty picture area.
     """
-    m = brand.meta
-    featured = ' data-featured="true"' if m.featured else ""
-    badge = '<span class="dj-card__badge">选树典型</span>' if m.featured else ""
-    if m.cover:
-        kind, media = "photo", cover_html(brand, base)
-    else:
-        slogan = f'<span class="dj-card__slogan">{_e(m.slogan)}</span>' if m.slogan else ""
-        kind = "emblem"
-        media = (logo_html(brand, base, "dj-logo dj-card__emblem", alt="")
-                 + f'<span class="dj-card__band">{slogan}<span class="dj-card__unit">{_e(brand.unit.name)}</span></span>')
-    return (
-        f'<li class="dj-card dj-card--{kind}" data-group="{_e(brand.unit.group)}" data-category="{_e(brand.category.name)}" '
-        f'data-year="{brand.year}" data-unit="{_e(brand.unit.name)}"{featured}>'
-        f'<a class="dj-card__link" href="{_e(relurl(brand.url, base))}">'
-        f'<span class="dj-card__media">{media}{badge}</span><span class="dj-card__body">'
-        f'<{heading} class="dj-card__title">{keep_last_pair(m.title)}</{heading}>'
-        f'<span class="dj-card__meta">{_e(brand.unit.short)} · {_e(brand.category.name)} · {brand.year}年</span>'
-        f'<span class="dj-card__desc">{_e(clip(m.description))}</span>'
-        "</span></a></li>"
-    )
-
-
-def brand_cards(brands: list[Brand], base: str, heading: str = "h3", variant: str = "") -> str:
-    """A grid of brand cards (``variant`` adds ``dj-cards--<variant>``, e.g. ``featured``)."""
-    if not brands:
-        return '<p class="dj-empty">暂无品牌。</p>'
-    cls = f"dj-cards dj-cards--{variant}" if variant else "dj-cards"
-    return f'<ul class="{cls}">' + "".join(brand_card(b, base, heading) for b in brands) + "</ul>"
+    return _html("cards.html", "cards", brands, base, heading, variant, filtered)
 
 
 def showcase_order(brands: list[Brand]) -> list[Brand]:
@@ -288,25 +281,7 @@ class Pager:
         """The pager (empty when there is one page): 上一页 / 第 x 页，共 n 页 / 下一页 and page numbers."""
         if self.count <= 1:
             return ""
-        base = self.base
-        parts = [f'<nav class="dj-pager" aria-label="{_e(label)}" data-dj-pager>']
-        if self.number > 1:
-            parts.append(f'<a class="dj-pager__step dj-pager__prev" href="{_e(relurl(self.url(self.number - 1), base))}" '
-                         'rel="prev">← 上一页</a>')
-        parts.append(f'<span class="dj-pager__status">第 {self.number} 页，共 {self.count} 页</span>')
-        if self.number < self.count:
-            parts.append(f'<a class="dj-pager__step dj-pager__next" href="{_e(relurl(self.url(self.number + 1), base))}" '
-                         'rel="next">下一页 →</a>')
-        items = []
-        for n in self.numbers():
-            if n is None:
-                items.append('<li class="dj-pager__gap" aria-hidden="true">…</li>')
-            elif n == self.number:
-                items.append(f'<li><a class="dj-pager__num" href="./" aria-current="page" aria-label="第 {n} 页">{n}</a></li>')
-            else:
-                items.append(f'<li><a class="dj-pager__num" href="{_e(relurl(self.url(n), base))}" aria-label="第 {n} 页">{n}</a></li>')
-        parts.append('<ol class="dj-pager__pages">' + "".join(items) + "</ol></nav>")
-        return "".join(parts)
+        return _html("pager.html", "pager", self, label)
 
 
 def pagers(listing: str, first_src: str, count: int) -> Iterator[Pager]:
@@ -339,14 +314,9 @@ def tag_url(name: str, slugs: dict[str, str]) -> str | None:
 
 def tag_chips(names: list[str], base: str, site: Site) -> str:
     """A page's tags as links to the tag pages (empty when it has none)."""
-    if not names:
-        return ""
     slugs = tag_slugs(site)
-    chips = []
-    for name in dict.fromkeys(names):
-        url = tag_url(name, slugs)
-        chips.append(_link(name, url, base, "dj-tag") if url else Html('<span class="dj-tag">{}</span>').format(name))
-    return str(Html('<nav class="dj-tags" aria-label="标签">{}</nav>').format(Html("").join(chips)))
+    names = list(dict.fromkeys(names))
+    return _html("macros.html", "tag_chips", names, {name: tag_url(name, slugs) for name in names}, base)
 
 
 # ---------------------------------------------------------------- brand page
@@ -355,45 +325,19 @@ def tag_chips(names: list[str], base: str, site: Site) -> str:
 def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
     """The page of one brand: the name, slogan and facts first, then the cover, honours, body, related brands."""
     m, base = brand.meta, brand.url
-    facts = [("所属单位", _link(brand.unit.name, brand.unit.url, base))]
-    if m.branch:
-        facts.append(("党支部", _e(m.branch)))
-    facts.append(("品牌类别", _link(brand.category.name, brand.category.url, base)))
-    facts.append(("所属系统", _e(brand.unit.group)))
-    if m.year:
-        facts.append(("创建年份", f"{m.year}年"))
-    facts.append(("发布日期", f'<time datetime="{m.date.isoformat()}">{format_date(m.date)}</time>'))
-    facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
-    badge = '<p class="dj-hero__badge">★ 选树典型</p>' if m.featured else ""
-    slogan = f'<p class="dj-hero__slogan">{_e(m.slogan)}</p>' if m.slogan else ""
-    unit = _e(brand.unit.name) + (f" · {_e(m.branch)}" if m.branch else "")
-    cover = ""
-    if m.cover and not cover_in_body(brand):  # a cover the body shows itself is not shown twice
-        cover = (f'<figure class="dj-hero__cover"><img class="dj-hero__img" src="{_e(m.cover)}" alt="{_e(m.title)}封面" '
-                 'loading="eager" fetchpriority="high"></figure>')
-    chips = tag_chips(m.tags, base, site)
-    hero = (
-        f'<div class="dj-hero"><div class="dj-hero__head">'
-        f'<div class="dj-hero__logo">{logo_html(brand, base)}</div>'
-        f'<div class="dj-hero__text">{badge}<h1 class="dj-hero__title">{_e(m.title)}</h1>{slogan}'
-        f'<p class="dj-hero__unit">{unit}</p></div></div>'
-        f'<div class="dj-hero__body"><p class="dj-hero__desc">{_e(m.description)}</p>'
-        f'<dl class="dj-facts">{facts_html}</dl>{chips}</div>{cover}</div>'
-    )
-    honors = ""
-    if m.honors:
-        items = "".join(f"<li>{_e(h)}</li>" for h in m.honors)
-        honors = f'\n<section class="dj-honors" aria-label="所获荣誉"><h2 class="dj-honors__title">所获荣誉</h2><ul>{items}</ul></section>\n'
+    names = list(dict.fromkeys(m.tags))
+    slugs = tag_slugs(site)
+    # A cover the body shows itself is not shown twice.
+    hero = _html("brand.html", "hero", brand, base, names, {name: tag_url(name, slugs) for name in names},
+                 bool(m.cover) and not cover_in_body(brand))
+    honors = "\n" + _html("brand.html", "honors", m.honors) + "\n" if m.honors else ""
     related: list[Brand] = []  # same unit first, then same category; three are shown
     for candidate in itertools.chain(site.brands_of(brand.unit), site.brands_in(brand.category)):
         if candidate is not brand and candidate not in related:
             related.append(candidate)
             if len(related) == 3:
                 break
-    more = ""
-    if related:
-        more = ('\n\n<section class="dj-related"><h2>相关品牌</h2>'
-                + brand_cards(related[:3], base, "h3", "related") + "</section>\n")
+    more = "\n\n" + _html("brand.html", "related", related, base) + "\n" if related else ""
     # Brand pages are not in the navigation: the left column would only repeat the tab.
     meta = {"title": m.title, "description": m.description, "tags": list(m.tags), "hide": ["navigation"]}
     body = brand.body.strip("\n")
@@ -414,38 +358,22 @@ def render_showcase_pages(site: Site) -> list[GeneratedPage]:
     years = sorted({b.year for b in brands}, reverse=True)
     groups = [g for g in site.groups() if any(b.unit.group == g for b in brands)]
     categories = [c.name for c in site.categories if site.brands_in(c)]
-
-    def select(name: str, label: str, values: list) -> str:
-        options = "".join(f'<option value="{_e(v)}">{_e(v)}{"年" if name == "year" else ""}</option>' for v in values)
-        return (f'<label class="dj-filter"><span>{label}</span><select name="{name}" data-filter="{name}">'
-                f'<option value="">全部</option>{options}</select></label>')
-
     pages = []
     for pager, chunk in zip(pagers("brands/", "brands/index.md", len(chunks)), chunks, strict=True):
         base = pager.base
-        data = f' data-dj-total="{len(brands)}" data-dj-per-page="{BRANDS_PER_PAGE}"'
-        if pager.count > 1:
-            data += f' data-dj-json="{_e(relurl(SHOWCASE_JSON, base))}"'
-        filters = (
-            f'<form class="dj-filters" data-dj-filters{data} hidden role="search" aria-label="筛选品牌">'
-            + select("group", "系统", groups)
-            + select("category", "类别", categories)
-            + select("year", "创建年份", years)
-            + '<button type="reset" class="md-button dj-filters__reset">重置</button>'
-            + f'<p class="dj-filters__count" aria-live="polite" data-dj-count>共 {len(brands)} 个品牌</p></form>'
-        )
-        intro = (f"市直机关“一机关一品牌，一支部一特色”创建成果展示，共 **{len(brands)}** 个党建品牌，"
-                 f"覆盖 **{len({b.unit for b in brands})}** 个单位。可按系统、类别和创建年份筛选，"
-                 f"也可查看{_link('创建进度', 'coverage/', base)}与{_link('全部单位', 'units/', base)}。\n\n")
-        browse = ('<noscript><p>按类别浏览：' + "、".join(_link(c.name, c.url, base) for c in site.categories) + "</p></noscript>\n")
-        empty = '<p class="dj-empty" data-dj-empty hidden>没有符合条件的品牌，请调整筛选条件。</p>'
-        more = '<p class="dj-more"><button type="button" class="md-button" data-dj-more hidden>显示更多</button></p>'
+        json_url = relurl(SHOWCASE_JSON, base) if pager.count > 1 else None
         meta = pager.meta({"title": "品牌展示", "description": "市直机关党建品牌展示：一机关一品牌，一支部一特色。",
                            "search": NOT_INDEXED})
-        cards = brand_cards(chunk, base).replace('<ul class="dj-cards">', '<ul class="dj-cards" data-dj-cards>', 1)
-        pages.append(GeneratedPage(pager.src_uri, front_matter(meta) + f"# {pager.title('品牌展示')}\n\n" + intro + filters
-                                   + "\n\n" + browse + "\n" + cards + "\n\n" + empty + "\n\n" + more + "\n\n"
-                                   + _pager_block(pager, "品牌展示分页")))
+        pages.append(GeneratedPage(pager.src_uri, "".join([
+            front_matter(meta), f"# {pager.title('品牌展示')}\n\n",
+            _html("showcase.html", "intro", len(brands), len({b.unit for b in brands}), base), "\n\n",
+            _html("showcase.html", "filters", len(brands), BRANDS_PER_PAGE, json_url, groups, categories, years), "\n\n",
+            _html("showcase.html", "browse", site.categories, base), "\n\n",
+            brand_cards(chunk, base, filtered=True), "\n\n",
+            _html("showcase.html", "no_match"), "\n\n",
+            _html("showcase.html", "more"), "\n\n",
+            _pager_block(pager, "品牌展示分页"),
+        ])))
     return pages
 
 
@@ -469,20 +397,19 @@ def render_unit_pages(unit: Unit, site: Site) -> list[GeneratedPage]:
         model_chunk = models[(n - 1) * UNIT_MODELS_PER_PAGE: n * UNIT_MODELS_PER_PAGE]
         parts = [front_matter(pager.meta({"title": unit.name, "description": f"{unit.name}的党建品牌与模范机关创建情况。"})),
                  heading(1, pager.title(unit.name)),
-                 f'<p class="dj-lead">简称：{_e(unit.short)} · 所属系统：{_e(unit.group)} · '
-                 f'{_link("查看创建进度", "coverage/", base)}</p>\n\n']
+                 _html("listings.html", "unit_lead", unit, base), "\n\n"]
         if brand_chunk or n == 1:
             parts.append("## 党建品牌" + _range_note(n, BRANDS_PER_PAGE, len(brand_chunk), len(brands), "个") + "\n\n")
             if brand_chunk:
                 parts.append(brand_cards(brand_chunk, base) + "\n\n")
             else:
-                parts.append('<p class="dj-empty">本单位尚未发布党建品牌。</p>\n\n')
+                parts.append(_empty("本单位尚未发布党建品牌。") + "\n\n")
         if model_chunk or n == 1:
             parts.append("## 模范机关创建" + _range_note(n, UNIT_MODELS_PER_PAGE, len(model_chunk), len(models), "篇") + "\n\n")
             if model_chunk:
                 parts.append(model_list(model_chunk, base) + "\n\n")
             else:
-                parts.append('<p class="dj-empty">暂无模范机关创建案例。</p>\n\n')
+                parts.append(_empty("暂无模范机关创建案例。") + "\n\n")
         parts.append(_pager_block(pager, f"{unit.short}分页"))
         pages.append(GeneratedPage(pager.src_uri, "".join(parts)))
     return pages
@@ -501,13 +428,10 @@ def render_units_index(site: Site) -> GeneratedPage:
     base = "units/"
     meta = {"title": "参建单位", "description": "市直机关各单位党建品牌一览。", "hide": LISTING_HIDE}
     parts = [front_matter(meta), "# 参建单位\n\n"]
+    counts = {unit: len(site.brands_of(unit)) for unit in site.units}
     for group in site.groups():
-        parts.append(heading(2, group) + '<ul class="dj-unit-list">')
-        for unit in (u for u in site.units if u.group == group):
-            count = len(site.brands_of(unit))
-            label = f"{count} 个品牌" if count else "尚未创建"
-            parts.append(f'<li>{_link(unit.name, unit.url, base)} <span class="dj-muted">{label}</span></li>')
-        parts.append("</ul>\n\n")
+        units = [u for u in site.units if u.group == group]
+        parts += [heading(2, group), _html("listings.html", "unit_list", units, counts, base), "\n\n"]
     return GeneratedPage("units/index.md", "".join(parts))
 
 
@@ -519,26 +443,21 @@ def render_category_pages(category: Category, site: Site) -> list[GeneratedPage]
     for pager, chunk in zip(pagers(category.url, f"categories/{category.slug}.md", len(chunks)), chunks, strict=True):
         base = pager.base
         meta = pager.meta({"title": category.name, "description": category.description, "search": NOT_INDEXED})
-        count = f'<p class="dj-muted">本类别共 {len(brands)} 个品牌。</p>\n\n' if pager.count > 1 else ""
+        count = _paragraph(f"本类别共 {len(brands)} 个品牌。", "dj-muted") + "\n\n" if pager.count > 1 else ""
         text = (front_matter(meta)
-                + heading(1, pager.title(category.name)) + f'<p class="dj-lead">{_e(category.description)}</p>\n\n' + count
+                + heading(1, pager.title(category.name)) + _paragraph(category.description, "dj-lead") + "\n\n" + count
                 + brand_cards(chunk, base) + "\n\n"
                 + _pager_block(pager, f"{category.name}分页") + "\n"
-                + f'<p>{_link("← 全部品牌类别", "categories/", base)}</p>\n')
+                + _back_link("← 全部品牌类别", "categories/", base))
         pages.append(GeneratedPage(pager.src_uri, text))
     return pages
 
 
 def render_categories_index(site: Site) -> GeneratedPage:
     """``/categories/``: every category with its count."""
-    base = "categories/"
-    items = "".join(
-        f'<li>{_link(c.name, c.url, base)} <span class="dj-muted">{len(site.brands_in(c))} 个品牌</span>'
-        f'<br><span class="dj-muted">{_e(c.description)}</span></li>'
-        for c in site.categories
-    )
+    counts = {c: len(site.brands_in(c)) for c in site.categories}
     text = (front_matter({"title": "品牌类别", "description": "党建品牌按类别浏览。", "hide": LISTING_HIDE})
-            + f'# 品牌类别\n\n<ul class="dj-unit-list dj-unit-list--wide">{items}</ul>\n')
+            + "# 品牌类别\n\n" + _html("listings.html", "category_list", site.categories, counts, "categories/") + "\n")
     return GeneratedPage("categories/index.md", text)
 
 
@@ -592,52 +511,17 @@ def render_coverage(site: Site) -> GeneratedPage:
     coverage = compute_coverage(site)
     covered = sum(len(c.covered) for c in coverage)
     total = sum(c.total for c in coverage)
-    rows = "".join(
-        f'<tr class="{"dj-row--gap" if c.missing else "dj-row--full"}"><th scope="row">{_e(c.group)}</th><td>{c.total}</td>'
-        f'<td>{len(c.covered)}</td><td>{len(c.missing)}</td>'
-        f'<td><span class="dj-bar" style="--dj-pct:{c.share:.1f}%" aria-hidden="true"><span></span></span> {c.percent}</td></tr>'
-        for c in coverage
-    )
-    missing_total = total - covered
-    if missing_total:
-        groups = "".join(
-            f'<div class="dj-missing__group"><h3 class="dj-missing__name">{_e(c.group)}'
-            f'<span class="dj-missing__count">{len(c.missing)} 个</span></h3><ul class="dj-missing__units">'
-            + "".join(f"<li>{_link(u.name, u.url, base)}</li>" for u in c.missing) + "</ul></div>"
-            for c in coverage if c.missing
-        )
-        missing = ('<section class="dj-missing" aria-labelledby="dj-missing-title">'
-                   f'<h2 id="dj-missing-title" class="dj-missing__title">尚未创建品牌的单位（{missing_total} 个）</h2>'
-                   f"{groups}</section>\n\n")
-    else:
-        missing = '<p class="dj-complete">全部登记单位都已发布党建品牌。</p>\n\n'
     parts = [
         front_matter({"title": "一机关一品牌创建进度", "description": "各系统市直机关党建品牌创建覆盖情况。",
                       "hide": LISTING_HIDE}),
         "# 一机关一品牌创建进度\n\n",
-        f'<p class="dj-lead dj-coverage-total" data-covered="{covered}" data-total="{total}">'
-        f"已登记单位 <strong>{total}</strong> 个，已发布品牌的单位 <strong>{covered}</strong> 个，"
-        f"尚未创建 <strong>{missing_total}</strong> 个，覆盖率 <strong>{format_percent(covered, total)}</strong>。</p>\n\n",
-        missing,
-        '<div class="dj-scroll" tabindex="0" role="region" aria-label="各系统创建进度表"><table class="dj-coverage">'
-        '<thead><tr><th scope="col">系统</th><th scope="col">单位数</th>'
-        '<th scope="col">已创建</th><th scope="col">未创建</th><th scope="col">覆盖率</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table></div>\n\n",
+        _html("coverage.html", "lead", covered, total, format_percent(covered, total)), "\n\n",
+        _html("coverage.html", "missing", coverage, total - covered, base), "\n\n",
+        _html("coverage.html", "table", coverage), "\n\n",
     ]
     for c in coverage:
-        parts.append(f"## {_e(c.group)}\n\n")
-        parts.append(f'<p class="dj-muted">共 {c.total} 个单位，已创建 {len(c.covered)} 个，未创建 {len(c.missing)} 个。</p>\n\n')
-        items = []
-        for unit in c.missing:  # who is missing comes first: showing them is the page's purpose
-            items.append(f'<li class="dj-no-brand"><span class="dj-status">未创建</span> {_link(unit.name, unit.url, base)}</li>')
-        for unit in c.covered:
-            brands = site.brands_of(unit)
-            names = "、".join(_link(b.meta.title, b.url, base) for b in brands[:COVERAGE_NAMES])
-            if len(brands) > COVERAGE_NAMES:  # the unit's page lists them all; this page stays small
-                names += "等 " + _link(f"{len(brands)} 个品牌", unit.url, base)
-            items.append(f'<li class="dj-has-brand"><span class="dj-status">已创建</span> '
-                         f"{_link(unit.name, unit.url, base)}：{names}</li>")
-        parts.append('<ul class="dj-coverage-list">' + "".join(items) + "</ul>\n\n")
+        parts += [heading(2, c.group), _html("coverage.html", "group_summary", c), "\n\n",
+                  _html("coverage.html", "group_list", c, site.brands_of, COVERAGE_NAMES, base), "\n\n"]
     return GeneratedPage("coverage.md", "".join(parts))
 
 
@@ -646,11 +530,7 @@ def render_coverage(site: Site) -> GeneratedPage:
 
 def model_list(models: list[ModelExample], base: str) -> str:
     """A list of model-institution examples."""
-    row = Html('<li class="dj-doc">{}<span class="dj-doc__meta">{}</span><span class="dj-doc__desc">{}</span></li>')
-    items = [row.format(_link(m.meta.title, m.url, base, "dj-doc__title"),
-                        " · ".join(x for x in (m.unit.name, m.meta.level, f"{m.meta.year}年") if x),
-                        clip(m.meta.description)) for m in models]
-    return str(Html('<ul class="dj-docs">{}</ul>').format(Html("").join(items)))
+    return _html("documents.html", "model_list", models, base)
 
 
 def render_models_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
@@ -659,7 +539,7 @@ def render_models_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
     chunks = paginate(site.models, DOCS_PER_PAGE)
     pages = []
     for pager, chunk in zip(pagers(listing, f"{settings.models_dir}/index.md", len(chunks)), chunks, strict=True):
-        body = model_list(chunk, pager.base) if chunk else '<p class="dj-empty">暂无模范机关案例。</p>'
+        body = model_list(chunk, pager.base) if chunk else _empty("暂无模范机关案例。")
         meta = pager.meta({"title": "模范机关", "description": "市直机关模范机关创建典型案例。", "search": NOT_INDEXED})
         text = (front_matter(meta) + f"# {pager.title('模范机关')}\n\n"
                 + f"模范机关创建典型案例 {len(site.models)} 篇，按发布时间从新到旧排列。\n\n" + body + "\n\n"
@@ -670,17 +550,7 @@ def render_models_pages(site: Site, settings: Settings) -> list[GeneratedPage]:
 
 def study_list(items: list[StudyItem], base: str) -> str:
     """A list of study materials with 发文机关、文号 and date."""
-    row = Html('<li class="dj-doc">{}<span class="dj-doc__meta">{}</span><span class="dj-doc__desc">{}</span></li>')
-    rows = []
-    for s in items:
-        meta = [x for x in (s.meta.issuer, s.meta.doc_no) if x] + [_time(s.meta.date)]
-        rows.append(row.format(_link(s.meta.title, s.url, base, "dj-doc__title"), Html(" · ").join(meta),
-                               clip(s.meta.description)))
-    return str(Html('<ul class="dj-docs">{}</ul>').format(Html("").join(rows)))
-
-
-def _time(day: dt.date) -> Html:
-    return Html('<time datetime="{}">{}</time>').format(day.isoformat(), format_date(day))
+    return _html("documents.html", "study_list", items, base)
 
 
 def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
@@ -690,27 +560,14 @@ def render_study_index(site: Site, settings: Settings) -> GeneratedPage:
     topics of 40-character titles stay far under 60 KB.
     """
     base = f"{settings.study_dir}/"
-    parts = [front_matter({"title": "学习资料", "description": "市直机关党建学习资料：政策文件、理论学习与党课讲稿。",
-                           "search": NOT_INDEXED, "hide": LISTING_HIDE}),
-             "# 学习资料\n\n", f'<p class="dj-lead">共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列，'
-             f"每个栏目显示最新 {STUDY_INDEX_PER_TOPIC} 篇。</p>\n\n", '<div class="dj-topics">']
-    for topic in site.topics:
-        items = site.studies_in(topic)
-        if not items:
-            continue
-        rows = "".join(
-            f'<li>{_link(s.meta.title, s.url, base)} <time class="dj-topic__date" datetime="{s.meta.date.isoformat()}">'
-            f"{format_date(s.meta.date)}</time></li>"
-            for s in items[:STUDY_INDEX_PER_TOPIC]
-        )
-        desc = f'<p class="dj-topic__desc">{_e(topic.description)}</p>' if topic.description else ""
-        parts.append(f'<section class="dj-topic" aria-labelledby="topic-{_e(topic.slug)}">'
-                     f'<h2 class="dj-topic__title" id="topic-{_e(topic.slug)}">{_e(topic.title)}</h2>{desc}'
-                     f'<ul class="dj-topic__list">{rows}</ul>'
-                     f'<p class="dj-topic__more">{_link(f"进入“{topic.title}”栏目（{len(items)} 篇）→", topic.url, base)}</p>'
-                     "</section>")
-    parts.append("</div>\n")
-    return GeneratedPage(f"{settings.study_dir}/index.md", "".join(parts))
+    topics = [(topic, items) for topic in site.topics if (items := site.studies_in(topic))]
+    text = (front_matter({"title": "学习资料", "description": "市直机关党建学习资料：政策文件、理论学习与党课讲稿。",
+                          "search": NOT_INDEXED, "hide": LISTING_HIDE})
+            + "# 学习资料\n\n"
+            + _paragraph(f"共 {len(site.studies)} 篇学习资料，按栏目分类、从新到旧排列，"
+                         f"每个栏目显示最新 {STUDY_INDEX_PER_TOPIC} 篇。", "dj-lead") + "\n\n"
+            + _html("listings.html", "study_topics", topics, STUDY_INDEX_PER_TOPIC, base) + "\n")
+    return GeneratedPage(f"{settings.study_dir}/index.md", text)
 
 
 def render_topic_pages(topic: Topic, site: Site, settings: Settings) -> list[GeneratedPage]:
@@ -722,56 +579,33 @@ def render_topic_pages(topic: Topic, site: Site, settings: Settings) -> list[Gen
         base = pager.base
         meta = pager.meta({"title": topic.title, "description": topic.description or f"学习资料：{topic.title}",
                            "search": NOT_INDEXED})
-        count = f'<p class="dj-muted">本栏目共 {len(items)} 篇，从新到旧排列。</p>\n\n' if pager.count > 1 else ""
+        count = _paragraph(f"本栏目共 {len(items)} 篇，从新到旧排列。", "dj-muted") + "\n\n" if pager.count > 1 else ""
         text = (front_matter(meta) + heading(1, pager.title(topic.title))
-                + (f'<p class="dj-lead">{_e(topic.description)}</p>\n\n' if topic.description else "") + count
-                + (study_list(chunk, base) if chunk else '<p class="dj-empty">本栏目暂无资料。</p>') + "\n\n"
+                + (_paragraph(topic.description, "dj-lead") + "\n\n" if topic.description else "") + count
+                + (study_list(chunk, base) if chunk else _empty("本栏目暂无资料。")) + "\n\n"
                 + _pager_block(pager, f"{topic.title}分页") + "\n"
-                + f'<p>{_link("← 全部学习资料", f"{settings.study_dir}/", base)}</p>\n')
+                + _back_link("← 全部学习资料", f"{settings.study_dir}/", base))
         pages.append(GeneratedPage(pager.src_uri, text))
     return pages
 
 
 def render_model_header(model: ModelExample, site: Site | None = None) -> str:
     """The tags and facts box put above a model-institution page's body."""
-    base = model.url
-    facts: list[tuple[str, object]] = [("单位", _link(model.unit.name, model.unit.url, base)), ("所属系统", model.unit.group)]
-    if model.meta.level:
-        facts.append(("级别", model.meta.level))
-    facts += [("年份", f"{model.meta.year}年"), ("发布日期", _time(model.meta.date))]
-    chips = tag_chips(model.meta.tags, base, site) if site is not None else ""
-    return (chips + "\n\n" if chips else "") + _facts_box(facts, model.meta.description)
+    chips = tag_chips(model.meta.tags, model.url, site) if site is not None else ""
+    return (chips + "\n\n" if chips else "") + _html("documents.html", "model_facts", model) + "\n\n"
 
 
 def render_study_header(item: StudyItem, site: Site | None = None) -> str:
     """The tags and facts box put above a study material's body."""
-    facts: list[tuple[str, object]] = []
-    if item.meta.issuer:
-        facts.append(("发文机关", item.meta.issuer))
-    if item.meta.doc_no:
-        facts.append(("文号", item.meta.doc_no))
-    facts.append(("发布日期", _time(item.meta.date)))
-    facts.append(("栏目", _link(item.topic.title, item.topic.url, item.url)))
     chips = tag_chips(item.meta.tags, item.url, site) if site is not None else ""
-    return (chips + "\n\n" if chips else "") + _facts_box(facts, item.meta.description)
+    return (chips + "\n\n" if chips else "") + _html("documents.html", "study_facts", item) + "\n\n"
 
 
 def render_attachments(item: StudyItem) -> str:
     """The attachment list put below a study material's body."""
     if not item.meta.attachments:
         return ""
-    links = Html("").join(Html('<li><a href="../{}" download>{}</a></li>').format(name, name) for name in item.meta.attachments)
-    return "\n\n" + str(Html('<section class="dj-attachments"><h2>附件</h2><ul>{}</ul></section>').format(links)) + "\n"
-
-
-def _facts(facts: list[tuple[str, object]]) -> Html:
-    """``<dt>``/``<dd>`` pairs; a value is escaped unless it is ``Markup`` (a link, a date)."""
-    return Html("").join(Html("<div><dt>{}</dt><dd>{}</dd></div>").format(k, v) for k, v in facts)
-
-
-def _facts_box(facts: list[tuple[str, object]], description: str) -> str:
-    return str(Html('<div class="dj-docinfo"><dl class="dj-facts">{}</dl><p class="dj-docinfo__desc">{}</p></div>').format(
-        _facts(facts), description)) + "\n\n"
+    return "\n\n" + _html("documents.html", "attachments", item.meta.attachments) + "\n"
 
 
 # ---------------------------------------------------------------- tag pages
@@ -835,11 +669,7 @@ def collect_tags(site: Site) -> list[Tag]:
 
 def tagged_list(items: tuple[TaggedItem, ...] | list[TaggedItem], base: str) -> str:
     """Rows of tagged pages: kind, title, facts, description."""
-    row = Html('<li class="dj-doc"><span class="dj-doc__head"><span class="dj-kind">{}</span>{}</span>'
-               '<span class="dj-doc__meta">{}</span><span class="dj-doc__desc">{}</span></li>')
-    rows = Html("").join(row.format(i.kind, _link(i.title, i.url, base, "dj-doc__title"), i.meta, clip(i.description))
-                         for i in items)
-    return str(Html('<ul class="dj-docs">{}</ul>').format(rows))
+    return _html("documents.html", "tagged_list", items, base)
 
 
 def render_tags_index_pages(tags: list[Tag]) -> list[GeneratedPage]:
@@ -848,17 +678,11 @@ def render_tags_index_pages(tags: list[Tag]) -> list[GeneratedPage]:
     total = sum(len(t.items) for t in tags)
     pages = []
     for pager, chunk in zip(pagers("tags/", TAGS_INDEX, len(chunks)), chunks, strict=True):
-        base = pager.base
         meta = pager.meta({"title": "标签", "description": "按标签浏览全部品牌、模范机关案例与学习资料。", "search": NOT_INDEXED})
         if chunk:
-            items = "".join(
-                f'<li><a class="dj-tag" href="{_e(relurl(t.url, base))}">{_e(t.name)}'
-                f'<span class="dj-tag__count">{len(t.items)}<span class="dj-sr-only"> 项</span></span></a></li>'
-                for t in chunk
-            )
-            body = f'<ul class="dj-tag-cloud">{items}</ul>'
+            body = _html("listings.html", "tag_cloud", chunk, pager.base)
         else:
-            body = '<p class="dj-empty">暂无标签。在品牌、模范机关案例或学习资料的 tags 字段中填写标签后，这里会列出。</p>'
+            body = _empty("暂无标签。在品牌、模范机关案例或学习资料的 tags 字段中填写标签后，这里会列出。")
         text = (front_matter(meta) + f"# {pager.title('标签')}\n\n"
                 + f"按标签浏览党建品牌、模范机关案例与学习资料：共 {len(tags)} 个标签，标注 {total} 次，"
                   "按使用次数从多到少排列，数字为带有该标签的品牌、案例和资料数。\n\n"
@@ -878,9 +702,9 @@ def render_tag_pages(tag: Tag) -> list[GeneratedPage]:
         meta = pager.meta({"title": f"标签：{tag.name}", "description": f"带有“{tag.name}”标签的品牌、模范机关案例与学习资料。",
                            "search": NOT_INDEXED})
         text = (front_matter(meta) + heading(1, pager.title(f"标签：{tag.name}"))
-                + f'<p class="dj-lead">共 {len(tag.items)} 项（{counts}），从新到旧排列。</p>\n\n'
+                + _paragraph(f"共 {len(tag.items)} 项（{counts}），从新到旧排列。", "dj-lead") + "\n\n"
                 + tagged_list(chunk, base) + "\n\n" + _pager_block(pager, f"标签“{tag.name}”分页") + "\n"
-                + f'<p>{_link("← 全部标签", "tags/", base)}</p>\n')
+                + _back_link("← 全部标签", "tags/", base))
         pages.append(GeneratedPage(pager.src_uri, text))
     return pages
 
@@ -915,7 +739,7 @@ def expand_markers(markdown: str, src_uri: str, site: Site, settings: Settings) 
             total = sum(c.total for c in coverage)
             stats = [(len(site.brands), "党建品牌"), (f"{covered}/{total}", "单位已创建"),
                      (len(site.models), "模范机关案例"), (len(site.studies), "学习资料")]
-            return '<ul class="dj-stats">' + "".join(f"<li><strong>{v}</strong><span>{k}</span></li>" for v, k in stats) + "</ul>"
+            return _html("home.html", "stats", stats)
         return match.group(0)
 
     return MARKER.sub(replace, markdown)
@@ -929,11 +753,7 @@ def render_entries(site: Site, base: str) -> str:
         ("学习资料", "study/", f"{len(site.studies)} 篇政策文件、理论文章与党课讲稿"),
         ("创建进度", "coverage/", "各系统一机关一品牌覆盖情况"),
     ]
-    items = "".join(
-        f'<li><a class="dj-entry" href="{_e(relurl(url, base))}"><strong>{title}</strong><span>{_e(desc)}</span></a></li>'
-        for title, url, desc in tiles
-    )
-    return f'<ul class="dj-entries">{items}</ul>'
+    return _html("home.html", "entries", tiles, base)
 
 
 # ---------------------------------------------------------------- everything
