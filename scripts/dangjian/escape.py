@@ -10,14 +10,14 @@ in text and attributes and which Python-Markdown passes through untouched.  Line
 breaks become references too, so a value can never end an HTML block (a blank line
 does) and let the rest of it be parsed as Markdown.
 
-:class:`Html` is MarkupSafe's ``Markup`` with that escaper: ``Html("<a href=\\"{}\\">{}</a>")
-.format(url, name)`` escapes every argument unless it is already ``Markup``, so
-escaping is the default and trusted fragments are a type, not a convention.
-No MkDocs import here.
+The generated pages' HTML comes from templates (:mod:`dangjian.templating`) whose every
+``{{ value }}`` goes through :func:`text`, so escaping is the default and trusted fragments
+are a type (``Markup``), not a convention.  No MkDocs import here.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markupsafe import Markup
@@ -28,6 +28,8 @@ from markupsafe import Markup
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}  # as html.escape
 _MARKDOWN = "\\`*_{}[]()#|~!\n\r"
 _TABLE = str.maketrans({**_HTML, **{c: f"&#{ord(c)};" for c in _MARKDOWN}})
+#: ``Markup(s)`` for a ``str`` s that is already escaped, without the checks ``Markup.__new__`` makes.
+_markup = functools.partial(str.__new__, Markup)
 #: Characters XML 1.0 cannot carry at all, not even as references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -37,20 +39,11 @@ def text(value: object) -> Markup:
 
     ``Markup`` values (fragments the code built itself) are returned as they are.
     """
+    if type(value) is str:  # the common case, without Markup's own checks (this runs for every value of a page)
+        return _markup(value.translate(_TABLE))
     if hasattr(value, "__html__"):
         return Markup(value.__html__())
-    return Markup(str(value).translate(_TABLE))
-
-
-class Html(Markup):
-    """A trusted HTML fragment whose ``format``/``%``/``+`` escape untrusted values with :func:`text`."""
-
-    __slots__ = ()
-
-    @classmethod
-    def escape(cls, s: object) -> Html:  # type: ignore[override]
-        """Escape ``s`` for HTML and Markdown (see :func:`text`)."""
-        return cls(text(s))
+    return _markup(str(value).translate(_TABLE))
 
 
 def heading(level: int, value: object) -> str:

@@ -55,6 +55,7 @@ def _replace(value: object, old: str, new: str) -> Markup:
 _CLASS_NAMES = re.compile(r"[a-z0-9_ -]*")
 
 
+@functools.lru_cache(maxsize=256)
 def _class_names(value: str) -> Markup:
     """CSS class names the code chose (``dj-card__title``), written as they are: ``_`` is not Markdown here.
 
