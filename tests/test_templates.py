@@ -241,3 +241,15 @@ def test_render_module_writes_no_html_itself():
     tags = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
             and id(node) not in docstrings and re.search(r"<[a-zA-Z/]", node.value)]
     assert tags == [r"<!--\s*dangjian:(?P<name>[a-z-]+)\s*-->"], tags  # the marker pattern is the one exception
+
+
+def test_coverage_links_every_brand_of_a_unit_with_many(tmp_path):
+    """A unit with more brands than /coverage/ names: its names stay links (main wrote them as escaped text,
+    because ``str + Markup`` escapes the ``str``), followed by a link to the unit's page."""
+    brands = {f"b{n}": brand_text(title=f"品牌{n}<甲>") for n in range(render.COVERAGE_NAMES + 2)}
+    root = make_project(tmp_path / "p", brands=brands)
+    page = render.render_coverage(load_site(root, root / "docs")).markdown
+    item = page.split('<li class="dj-has-brand">', 1)[1].split("</li>", 1)[0]
+    assert item.count('<a href="../brands/') == render.COVERAGE_NAMES, item
+    assert "&lt;a href" not in page and "&lt;甲&gt;</a>" in item  # the links are links, the titles text
+    assert f'等 <a href="../units/shi-cai-zheng-ju/">{render.COVERAGE_NAMES + 2} 个品牌</a>' in item
