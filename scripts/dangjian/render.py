@@ -181,14 +181,6 @@ def placeholder_hue(brand: Brand) -> int:
     return sum(map(ord, brand.unit.short)) % 4
 
 
-def logo_html(brand: Brand, base: str, cls: str = "dj-logo", alt: str | None = None) -> str:
-    """The brand's logo, or a generated round emblem with the first character of its name.
-
-    ``alt`` overrides the logo's text alternative (``""`` where the name is written next to it).
-    """
-    return _html("macros.html", "logo", brand, base, cls, alt)
-
-
 def cover_in_body(brand: Brand) -> bool:
     """True when the brand's body shows its cover photo itself (the hero then leaves it out)."""
     cover = brand.meta.cover
@@ -312,11 +304,16 @@ def tag_url(name: str, slugs: dict[str, str]) -> str | None:
     return f"tags/{slug}/" if slug else None
 
 
-def tag_chips(names: list[str], base: str, site: Site) -> str:
-    """A page's tags as links to the tag pages (empty when it has none)."""
+def tag_links(names: list[str], site: Site) -> tuple[list[str], dict[str, str | None]]:
+    """A page's tags, each once, and the URL of each one's page (for the ``tag_chips`` macro)."""
     slugs = tag_slugs(site)
     names = list(dict.fromkeys(names))
-    return _html("macros.html", "tag_chips", names, {name: tag_url(name, slugs) for name in names}, base)
+    return names, {name: tag_url(name, slugs) for name in names}
+
+
+def tag_chips(names: list[str], base: str, site: Site) -> str:
+    """A page's tags as links to the tag pages (empty when it has none)."""
+    return _html("macros.html", "tag_chips", *tag_links(names, site), base)
 
 
 # ---------------------------------------------------------------- brand page
@@ -325,11 +322,8 @@ def tag_chips(names: list[str], base: str, site: Site) -> str:
 def render_brand_page(brand: Brand, site: Site) -> GeneratedPage:
     """The page of one brand: the name, slogan and facts first, then the cover, honours, body, related brands."""
     m, base = brand.meta, brand.url
-    names = list(dict.fromkeys(m.tags))
-    slugs = tag_slugs(site)
     # A cover the body shows itself is not shown twice.
-    hero = _html("brand.html", "hero", brand, base, names, {name: tag_url(name, slugs) for name in names},
-                 bool(m.cover) and not cover_in_body(brand))
+    hero = _html("brand.html", "hero", brand, base, *tag_links(m.tags, site), bool(m.cover) and not cover_in_body(brand))
     honors = "\n" + _html("brand.html", "honors", m.honors) + "\n" if m.honors else ""
     related: list[Brand] = []  # same unit first, then same category; three are shown
     for candidate in itertools.chain(site.brands_of(brand.unit), site.brands_in(brand.category)):

@@ -21,7 +21,7 @@ share is listed once and referred to by index, which halves the file)::
                  "i": [image key, shape index]  or  "p": 0–3 (emblem colour, no image)}]}
 
 A card whose image is the brand's logo (shape ``"z": "logo"``) is drawn as an emblem card, like
-``render.brand_card`` draws a brand without a cover.
+the ``card`` macro of ``templates/cards.html`` draws a brand without a cover.
 """
 
 from __future__ import annotations
