@@ -7,7 +7,11 @@ Escaping is the default, not a call to remember: the environment autoescapes, an
 fragment is embedded in).  Only ``Markup`` passes through as it is: fragments this code
 rendered itself (another template, a chart).  There is no ``|safe`` filter, and the built-in
 filters that would escape with plain MarkupSafe (``join``, ``replace``, ``e`` …) are replaced by
-ones that use the same escaper.
+ones that use the same escaper.  Two traps remain, in templates and in Python alike: ``~`` (and
+``+`` on ``Markup``) escapes a plain operand with MarkupSafe only, which leaves Markdown live, so
+concatenate plain values only and let ``{{ }}`` escape the result.  CSS class names the code
+chooses go through ``|class_names`` (they hold ``_``, which :func:`~dangjian.escape.text` would
+write as a reference; the filter refuses anything but class-name characters).
 
 Templates live in ``dangjian/templates/*.html``.  Their line breaks and the indentation after
 them are dropped when a template is compiled (:class:`JoinLines`): the fragments are raw HTML
