@@ -41,6 +41,8 @@ def text(value: object) -> Markup:
     """
     if type(value) is str:  # the common case, without Markup's own checks (this runs for every value of a page)
         return _markup(value.translate(_TABLE))
+    if type(value) is Markup:  # a fragment a template rendered
+        return value
     if hasattr(value, "__html__"):
         return Markup(value.__html__())
     return _markup(str(value).translate(_TABLE))
