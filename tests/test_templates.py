@@ -22,8 +22,9 @@ import yaml
 from conftest import CATEGORIES, REPO, UNITS, brand_text, doc_text, make_project
 from PIL import Image
 
-from dangjian import charts, render, templating
+from dangjian import charts, preview_errors, render, templating
 from dangjian.loader import load_site
+from dangjian.problems import Problem, Severity
 from dangjian.settings import Settings
 
 TEMPLATES = REPO / "scripts" / "dangjian" / "templates"
@@ -115,8 +116,21 @@ def rendered(tmp_path_factory):
         markers = "".join(f"<!-- dangjian:{name} -->\n\n" for name in ("featured", "latest-brands", "latest-study",
                                                                        "entries", "stats"))
         pages["index.md"] = render.expand_markers(markers, "index.md", site, settings)
+        # The preview's error boxes (serve only), with a writer's value in every part of a problem.
+        preview_errors.macro = spy
+        preview_errors.start("serve")
+        preview_errors.reset(root, root / "docs", "brands")
+        preview_errors.note([Problem("brands/e-yi/index.md", hostile("problem-message"), hostile("problem-fix"),
+                                     line=3, field=hostile("problem-field")),
+                             Problem(hostile("problem-path"), "值不对。", "", severity=Severity.WARNING),
+                             Problem("brands/gone/index.md", "日期不对。", "改正。")])
+        pages["preview-box"] = preview_errors.annotate("brands/e-yi/index.md", "正文\n", site)
+        pages["preview-notice"] = preview_errors.annotate("brands/index.md", "正文\n", site, listing=True)
+        for page in preview_errors.pages(site, set(pages)):
+            pages[f"preview:{page.src_uri}"] = page.markdown
     finally:
-        render.macro = charts.macro = templating.macro
+        render.macro = charts.macro = preview_errors.macro = templating.macro
+        preview_errors.start("build")
     return site, pages, calls
 
 

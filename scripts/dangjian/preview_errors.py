@@ -13,7 +13,7 @@ A writer previews in the browser, not the terminal.  While previewing:
 Engine-neutral: an adapter calls :func:`start` with the command being run (only ``serve``
 enables this), :func:`reset` at the start of each build, :func:`note` with every batch of
 problems it reports, :func:`annotate` on each page's Markdown and :func:`pages` for the
-pages to add.  Every value shown is escaped with MarkupSafe.
+pages to add.  Every value shown is escaped by the templates (templates/preview_errors.html).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup, escape
-
 from .problems import Problem, Severity
+from .escape import heading
 from .render import GeneratedPage, page_url, relurl
+from .templating import macro
 
 #: The error list page (only in `serve`).
 LIST_URI = "preview-errors.md"
@@ -114,12 +114,9 @@ def _find_dropped(site) -> list[str]:
     return sorted(dropped)
 
 
-def _item(problem: Problem) -> Markup:
-    where = problem.path + (f" 第 {problem.line} 行" if problem.line else "")
-    field = f"字段“{problem.field}”：" if problem.field else ""
-    fix = Markup('<span class="dj-preview-error__fix">修改方法：{}</span>').format(problem.fix) if problem.fix else ""
-    return Markup('<li><span class="dj-preview-error__where">{}</span> {}：{}{}{}</li>').format(
-        where, problem.severity.label, field, problem.message, fix)
+def _html(name: str, *args: object) -> str:
+    """What macro ``name`` of templates/preview_errors.html renders (every value escaped, one line)."""
+    return str(macro("preview_errors.html", name)(*args))
 
 
 def _box(src_uri: str, problems: list[Problem], dropped: bool) -> str:
@@ -131,21 +128,11 @@ def _box(src_uri: str, problems: list[Problem], dropped: bool) -> str:
         title = f"本页的源文件有 {errors} 处错误" + (f"、{warnings} 处警告" if warnings else "") + "（发布时会被拒绝）："
     else:
         title = f"本页的源文件有 {warnings} 处警告："
-    items = Markup("").join(_item(p) for p in problems)
-    link = relurl(page_url(LIST_URI), page_url(src_uri))
-    return str(Markup(
-        '<div class="dj-preview-error" role="alert" data-dj-preview-error>\n'
-        '<p class="dj-preview-error__title">预览提示：{}</p>\n<ul>{}</ul>\n'
-        '<p>保存修改后本提示会自动消失。<a href="{}">查看全部错误</a>（只在本机预览中显示，正式网站不会出现）</p>\n</div>\n\n'
-    ).format(title, items, link))
+    return _html("box", title, problems, relurl(page_url(LIST_URI), page_url(src_uri))) + "\n\n"
 
 
 def _notice(src_uri: str, count: int) -> str:
-    link = relurl(page_url(LIST_URI), page_url(src_uri))
-    return str(Markup(
-        '<div class="dj-preview-error" role="status" data-dj-preview-hidden>\n'
-        '<p class="dj-preview-error__title">预览提示：<a href="{}">{} 篇稿件因错误未显示</a>，改正后会自动出现。</p>\n</div>\n\n'
-    ).format(link, count))
+    return _html("notice", count, relurl(page_url(LIST_URI), page_url(src_uri))) + "\n\n"
 
 
 def annotate(src_uri: str, markdown: str, site, listing: bool = False) -> str:
@@ -194,20 +181,15 @@ def pages(site, existing: set[str]) -> list[GeneratedPage]:
             continue
         name = posixpath.basename(posixpath.dirname(src_uri)) if src_uri.endswith("/index.md") else src_uri
         box = _box(src_uri, by_page[src_uri], dropped=True)
-        result.append(GeneratedPage(src_uri, f"# 稿件有错误：{escape(name)}\n\n" + box))
+        result.append(GeneratedPage(src_uri, heading(1, f"稿件有错误：{name}") + box))
     errors = sum(p.severity is Severity.ERROR for p in _state.problems)
-    summary = Markup("<p>只在本机预览中显示。共 {} 处错误、{} 处警告；保存修改后本页自动更新。</p>\n").format(
-        errors, len(_state.problems) - errors)
-    body = ["# 稿件错误清单\n", str(summary)]
+    body = ["# 稿件错误清单\n", _html("summary", errors, len(_state.problems) - errors)]
     files: dict[str, list[Problem]] = {}
     for problem in _state.problems:
         files.setdefault(problem.path, []).append(problem)
     for path in sorted(files):
         src_uri = source_page(path)
-        heading = Markup('<a href="{}">{}</a>').format(relurl(page_url(src_uri), page_url(LIST_URI)), path) \
-            if src_uri else escape(path)
-        items = Markup("").join(_item(p) for p in files[path])
-        body.append(str(Markup('<div class="dj-preview-error"><p class="dj-preview-error__title">{}</p><ul>{}</ul></div>\n')
-                        .format(heading, items)))
+        link = relurl(page_url(src_uri), page_url(LIST_URI)) if src_uri else None
+        body.append(_html("file", path, link, files[path]))
     result.append(GeneratedPage(LIST_URI, "\n".join(body)))
     return result
