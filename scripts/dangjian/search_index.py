@@ -34,6 +34,7 @@ import heapq
 import html
 import json
 import math
+import operator
 import os
 import re
 import shutil
@@ -43,6 +44,7 @@ import types
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from .normalize import normalize, t2s_table
@@ -174,17 +176,10 @@ class _Builder:
         facets = doc.facets
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
         chunks = chunk_text(doc.text)
-        masks: dict[str, int] = {}
-        counts: Counter = Counter()
-        for k, chunk in enumerate(chunks):
-            bit = 1 << k
-            norm = normalize(chunk)
-            found = Counter(norm[i:i + 2] for i in range(len(norm) - 1))
-            found.update(norm)
-            counts.update(found)  # the overlap is counted twice: a count only ranks, it never decides a match
-            for tok in found:
-                masks[tok] = masks.get(tok, 0) | bit
-        weights = {tok: min(n, COUNT_MAX) for tok, n in counts.items()}
+        counts, masks = _count_tokens([normalize(chunk) for chunk in chunks])
+        for tok in [tok for tok, n in counts.items() if n > COUNT_MAX]:
+            counts[tok] = COUNT_MAX
+        weights: dict[str, int] = dict(counts)
         names = list(dict.fromkeys(n for n in facets.names if n))
         fields_ = list(dict.fromkeys(f for f in facets.fields if f))
         spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
@@ -192,17 +187,28 @@ class _Builder:
             for value in values:
                 for tok in tokens(normalize(value)):
                     weights[tok] = weights.get(tok, 0) | flag
-        self.char_pages.update(tok for tok in weights if len(tok) == 1)
+        self.char_pages.update([tok for tok in weights if len(tok) == 1])
         postings, last = self.postings, self.last
-        single = len(chunks) == 1
-        for tok, weight in weights.items():
-            plist = postings.get(tok)
-            if plist is None:
-                plist = postings[tok] = []
-            delta = pid - last.get(tok, 0)
-            # One chunk: the mask is 1 when the body has the token (count > 0); else a negative weight says a mask follows.
-            plist += (delta, weight) if single else (delta, -weight, masks.get(tok, 0))
-            last[tok] = pid
+        get, last_get = postings.get, last.get
+        if len(chunks) == 1:
+            # One chunk: the mask is 1 when the body has the token (count > 0), so none is written.
+            for tok, weight in weights.items():
+                plist = get(tok)
+                if plist is None:
+                    postings[tok] = [pid, weight]
+                else:
+                    plist += (pid - last_get(tok), weight)
+                last[tok] = pid
+        else:
+            # A negative weight says a chunk mask follows.
+            mask_get = masks.get
+            for tok, weight in weights.items():
+                plist = get(tok)
+                if plist is None:
+                    postings[tok] = [pid, -weight, mask_get(tok, 0)]
+                else:
+                    plist += (pid - last_get(tok), -weight, mask_get(tok, 0))
+                last[tok] = pid
         record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
                   "p": spelled, "k": len(chunks), "x": chunks[0]}
         if _traditional_chars() & set(doc.text + facets.title + "".join(names) + "".join(fields_)):
@@ -292,6 +298,30 @@ class _Builder:
         if old.exists():
             shutil.rmtree(old)
         return IndexStats(len(self.heads), len(self.postings), shards, raw, time.perf_counter() - started, chunks)
+
+
+def _count_tokens(norms: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Occurrences of each token in the (normalised) chunks, and the bit mask of the chunks holding it.
+
+    The work runs in C (``Counter`` over an iterable, ``dict.update`` over mapped iterators), and the
+    pair strings are made and hashed once per chunk: no per-character Python loop.  The overlap of
+    adjacent chunks is counted twice: a count only ranks, it never decides a match.
+    """
+    if len(norms) == 1:
+        norm = norms[0]
+        found = Counter(norm)
+        found.update(map(str.__add__, norm, norm[1:]))
+        return found, {}
+    counts: dict[str, int] = {}
+    masks: dict[str, int] = {}
+    count_get, mask_get = counts.get, masks.get
+    for k, norm in enumerate(norms):
+        found = Counter(norm)
+        found.update(map(str.__add__, norm, norm[1:]))
+        keys = list(found)
+        masks.update(zip(keys, map(operator.or_, map(mask_get, keys, repeat(0)), repeat(1 << k))))
+        counts.update(zip(keys, map(operator.add, map(count_get, keys, repeat(0)), found.values())))
+    return counts, masks
 
 
 @lru_cache(maxsize=1)

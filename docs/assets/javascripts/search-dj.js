@@ -8,8 +8,8 @@
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
   var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 90000, SHARD_BYTES = 16000, BIG_MIN = 24000;
-  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, EXTRA_CHUNKS = 10, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
-  var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12;
+  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, FIRST_BATCH = 12, EXTRA_CHUNKS = 10, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
+  var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12, QUIET_MS = 300, DEBOUNCE_MS = 30;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
   var spent = 0;  // bytes fetched for the current query: the fallback and further checks stop near BYTE_BUDGET
@@ -212,53 +212,73 @@
     });
   }
 
+  // The chunks of a page that may hold a term, in the order they are checked: the typed form first.
+  function chunkOrder(alts, k) {
+    var order = [];
+    alts.forEach(function (a) {
+      for (var i = 0; i < k; i++) if (a.mask & (1 << i)) order.push([i, a]);
+    });
+    order.sort(function (x, y) { return (y[1].primary - x[1].primary) || x[0] - y[0]; });
+    return order;
+  }
+  // A further chunk, counted against the query's budget once (whether prefetched or fetched when checked).
+  function getChunk(pid, k, budget) {
+    var path = "d/" + pid + "-" + k + ".json";
+    if (!budget.paid.has(path)) {
+      if (budget.chunks <= 0 || spent > BYTE_BUDGET) return null;
+      budget.chunks--; budget.paid.add(path);
+    }
+    return getJSON(path);
+  }
+
   // Check a candidate page against the whole term in its title, names, fields, pinyin and candidate chunks.
+  // The head and each term's first candidate chunk are fetched at once (one round trip for most pages);
+  // the terms are checked side by side.
   function verify(c, budget) {
+    var k = 1;
+    c.terms.forEach(function (alts) { alts.forEach(function (a) { while (k < 30 && a.mask >>> k) k++; }); });
+    c.terms.forEach(function (alts) {
+      var first = chunkOrder(alts, k)[0];
+      if (first && first[0] > 0) getChunk(c.pid, first[0], budget);
+    });
     return getJSON("d/" + c.pid + ".json").then(function (d) {
       return d.z ? loadT2s("", true).then(function () { return d; }) : d;
     }).then(function (d) {
       var head = { t: normalize(d.t), n: d.n.map(normalize).join("|"), f: d.f.map(normalize).join("|"), p: d.p.join("|") };
-      var found = [], score = 0, snippetAt = null;
-      return c.terms.reduce(function (chain, alts, ti) {
-        return chain.then(function (ok) {
-          if (!ok) return false;
-          var best = null;
-          alts.forEach(function (a) {
-            var s = (head.t.indexOf(a.alt) >= 0 ? 1000 : 0) + (head.n.indexOf(a.alt) >= 0 ? 400 : 0) +
-              (head.f.indexOf(a.alt) >= 0 ? 200 : 0) + (head.p.indexOf(a.alt) >= 0 ? 100 : 0);
-            if (s && !a.primary) s = s / 2 - 1;
-            if (s && (!best || s > best.s)) best = { s: s, alt: a.alt };
-          });
-          return findInChunks(d, c.pid, alts, budget).then(function (hit) {
-            // a one- or two-character form in a chunk is proven by the postings alone
-            var proven = alts.some(function (a) { return a.alt.length <= 2 && a.mask; });
-            if (!best && !hit && !proven) return false;
-            if (!best && !hit) { found.push(alts[0].alt); score += 1; return true; }
-            var s = best ? best.s : 0;
-            if (hit) s += (hit.primary ? 1 : 0.5) * Math.min(hit.count, 20) + (hit.primary ? 1 : 0);
-            score += s;
-            found.push(hit ? hit.alt : best.alt);
-            if (hit && !snippetAt) snippetAt = hit;
-            return true;
-          });
+      return Promise.all(c.terms.map(function (alts) {
+        var best = null;
+        alts.forEach(function (a) {
+          var s = (head.t.indexOf(a.alt) >= 0 ? 1000 : 0) + (head.n.indexOf(a.alt) >= 0 ? 400 : 0) +
+            (head.f.indexOf(a.alt) >= 0 ? 200 : 0) + (head.p.indexOf(a.alt) >= 0 ? 100 : 0);
+          if (s && !a.primary) s = s / 2 - 1;
+          if (s && (!best || s > best.s)) best = { s: s, alt: a.alt };
         });
-      }, Promise.resolve(true)).then(function (ok) {
-        return ok ? { pid: c.pid, doc: d, score: score, found: found, hit: snippetAt } : null;
+        return findInChunks(d, c.pid, alts, budget).then(function (hit) {
+          // a one- or two-character form in a chunk is proven by the postings alone
+          var proven = alts.some(function (a) { return a.alt.length <= 2 && a.mask; });
+          if (!best && !hit && !proven) return null;
+          if (!best && !hit) return { score: 1, found: alts[0].alt, hit: null };
+          var s = best ? best.s : 0;
+          if (hit) s += (hit.primary ? 1 : 0.5) * Math.min(hit.count, 20) + (hit.primary ? 1 : 0);
+          return { score: s, found: hit ? hit.alt : best.alt, hit: hit };
+        });
+      })).then(function (parts) {
+        if (parts.some(function (p) { return !p; })) return null;
+        var hit = null;
+        parts.forEach(function (p) { if (p.hit && !hit) hit = p.hit; });
+        return { pid: c.pid, doc: d, score: parts.reduce(function (s, p) { return s + p.score; }, 0),
+                 found: parts.map(function (p) { return p.found; }), hit: hit };
       });
     });
   }
   function findInChunks(d, pid, alts, budget) {
-    var order = [];
-    alts.forEach(function (a) {
-      for (var k = 0; k < d.k; k++) if (a.mask & (1 << k)) order.push([k, a]);
-    });
-    order.sort(function (x, y) { return (y[1].primary - x[1].primary) || x[0] - y[0]; });
+    var order = chunkOrder(alts, d.k);
     function next(i) {
       if (i >= order.length) return Promise.resolve(null);
       var k = order[i][0], a = order[i][1];
-      if (k > 0 && (budget.chunks <= 0 || spent > BYTE_BUDGET)) return Promise.resolve(null);
-      if (k > 0) budget.chunks--;
-      return (k === 0 ? Promise.resolve(d) : getJSON("d/" + pid + "-" + k + ".json")).then(function (chunk) {
+      var chunk = k === 0 ? Promise.resolve(d) : getChunk(pid, k, budget);
+      if (!chunk) return Promise.resolve(null);
+      return chunk.then(function (chunk) {
         var m = normalizeMap(chunk.x), at = m.text.indexOf(a.alt);
         if (at < 0) return next(i + 1);
         return { alt: a.alt, primary: a.primary, text: chunk.x, start: m.pos[at], end: m.pos[at + a.alt.length - 1] + 1,
@@ -274,14 +294,16 @@
         var last = new Set(meta.last || []);
         cands.forEach(function (c) { if (last.has(c.pid)) c.score -= 100000; });
         cands.sort(function (a, b) { return b.score - a.score || a.pid - b.pid; });
-        var found = [], checked = 0, budget = { chunks: EXTRA_CHUNKS };
+        var found = [], checked = 0, budget = { chunks: EXTRA_CHUNKS, paid: new Set() };
+        // The first batch fills a page of results when (as usual) nearly every candidate holds the terms;
+        // a second one makes up for those that did not.
         function batch(from) {
-          var part = cands.slice(from, from + 8);
+          var part = cands.slice(from, from ? VERIFY_HEADS : FIRST_BATCH);
           if (!part.length || found.length >= SHOWN || from >= VERIFY_HEADS || (from && spent > BYTE_BUDGET)) return Promise.resolve(from);
           return Promise.all(part.map(function (c) { return verify(c, budget); })).then(function (rs) {
             rs.forEach(function (r) { if (r) found.push(r); });
             checked = from + part.length;
-            return batch(from + 8);
+            return batch(checked);
           });
         }
         return batch(0).then(function () {
@@ -368,7 +390,7 @@
 
   var input = box.querySelector("input"), panel = box.querySelector(".dj-search__panel");
   var list = box.querySelector(".dj-search__results"), status = box.querySelector(".dj-search__status");
-  var selects = box.querySelectorAll("select[data-filter]"), timer = null, seq = 0, filled = false;
+  var selects = box.querySelectorAll("select[data-filter]"), timer = null, seq = 0, filled = false, lastInput = 0;
 
   function fillFacets() {
     if (filled || !meta) return; filled = true;
@@ -419,11 +441,22 @@
       box.setAttribute("data-state", "error");
     });
   }
-  function schedule() { clearTimeout(timer); timer = setTimeout(run, 30); }
+  // The first input after a pause (an IME commit, a paste, the first letter) runs at once; input that
+  // follows within QUIET_MS (typing letters) waits DEBOUNCE_MS for the next. Composing input waits for its commit.
+  function schedule(e) {
+    if (e && e.isComposing) return;
+    clearTimeout(timer);
+    var now = Date.now(), quiet = now - lastInput > QUIET_MS;
+    lastInput = now;
+    if (quiet) run(); else timer = setTimeout(run, DEBOUNCE_MS);
+  }
+  // meta.json is fetched as soon as the reader heads for the box, so that typing does not wait for it.
+  function prefetch() { loadMeta().then(fillFacets).catch(function () {}); }
 
   input.addEventListener("input", schedule);
   input.addEventListener("compositionend", schedule);
-  input.addEventListener("focus", function () { loadMeta().then(fillFacets).catch(function () {}); if (input.value.trim()) panel.hidden = false; });
+  box.addEventListener("pointerenter", prefetch, { once: true });
+  input.addEventListener("focus", function () { prefetch(); if (input.value.trim()) panel.hidden = false; });
   selects.forEach(function (sel) { sel.addEventListener("change", run); });
   box.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { panel.hidden = true; input.blur(); }
