@@ -656,7 +656,8 @@ def search_summary(post: PostPass, stats: IndexStats | None) -> list[str]:
     if post.search.fallback_reason:
         lines.append(f"dangjian: 搜索索引改在主进程中生成（后台进程不可用：{post.search.fallback_reason}）")
     if stats:
-        lines.append(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒，{stats.bytes // 1024} KB")
+        lines.append(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒"
+                     f"（写文件 {stats.writing:.1f} 秒），{stats.bytes // 1024} KB")
     return lines
 
 

@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 import types
 from collections import Counter
@@ -147,6 +148,7 @@ class IndexStats:
     bytes: int = 0
     seconds: float = 0.0
     chunks: int = 0
+    writing: float = 0.0    # of ``seconds``: writing the files (the rest: extracting text, waiting for the worker)
 
 
 @dataclass
@@ -160,11 +162,16 @@ class _Builder:
 
     Page ids follow the order in which pages arrive (MkDocs' file order, which is stable).
     Postings are kept as flat ``[page delta, weight, …]`` lists (``-weight, chunk mask`` for pages of
-    several chunks), ready to be written.
+    several chunks), ready to be written.  With a ``spool`` folder, each page's head and chunks are
+    written there as the page is added (while the build is still rendering), and moved into the
+    index when it is written.
     """
 
-    def __init__(self, synonyms: list[list[str]] | None = None) -> None:
+    def __init__(self, synonyms: list[list[str]] | None = None, spool: Path | None = None) -> None:
         self.synonyms = synonyms or []
+        self.spool = spool
+        if spool is not None:
+            (spool / "d").mkdir(parents=True, exist_ok=True)
         self.rows: list[list[str | None]] = []
         self.heads: list[_Head] = []
         self.postings: dict[str, list[int]] = {}
@@ -213,7 +220,12 @@ class _Builder:
                   "p": spelled, "k": len(chunks), "x": chunks[0]}
         if _traditional_chars() & set(doc.text + facets.title + "".join(names) + "".join(fields_)):
             record["z"] = 1  # holds traditional characters: the browser needs the t2s table to check it
-        self.heads.append(_Head(record, chunks[1:]))
+        head = _Head(record, chunks[1:])
+        if self.spool is not None:
+            _write_page(self.spool / "d", pid, head)
+            head.chunks = []
+            del record["x"]  # written: the rest of the record is still needed for meta.json and words.json
+        self.heads.append(head)
 
     def _rows(self) -> tuple[dict[str, list[str]], list[list[int]]]:
         """Facet values and each page's value ids; many years are grouped by decade."""
@@ -249,18 +261,20 @@ class _Builder:
 
     def write(self, site_dir: Path, started: float) -> IndexStats:
         """Write into a staging folder, then swap it into place: a reader never sees half an index."""
+        writing = time.perf_counter()
         out = site_dir / OUT_DIR
         staging = out.with_name(out.name + ".new")
         if staging.exists():
             shutil.rmtree(staging)
-        (staging / "d").mkdir(parents=True)
-        dump = lambda data: json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
-        chunks = 0
-        for pid, head in enumerate(self.heads):
-            (staging / "d" / f"{pid}.json").write_text(dump(head.record), encoding="utf-8")
-            for k, chunk in enumerate(head.chunks, 1):
-                (staging / "d" / f"{pid}-{k}.json").write_text(dump({"x": chunk}), encoding="utf-8")
-            chunks += 1 + len(head.chunks)
+        staging.mkdir(parents=True)
+        dump = _dump
+        if self.spool is not None:
+            shutil.move(self.spool / "d", staging / "d")  # a rename when both are on one file system
+        else:
+            (staging / "d").mkdir()
+            for pid, head in enumerate(self.heads):
+                _write_page(staging / "d", pid, head)
+        chunks = sum(head.record["k"] for head in self.heads)
         values, rows = self._rows()
         # A long posting list (a token on most pages) gets a file of its own, listed with its size in
         # meta.json: fetching it costs only its own bytes, and the query planner can avoid it.
@@ -297,7 +311,19 @@ class _Builder:
         staging.rename(out)
         if old.exists():
             shutil.rmtree(old)
-        return IndexStats(len(self.heads), len(self.postings), shards, raw, time.perf_counter() - started, chunks)
+        now = time.perf_counter()
+        return IndexStats(len(self.heads), len(self.postings), shards, raw, now - started, chunks, now - writing)
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_page(folder: Path, pid: int, head: _Head) -> None:
+    """A page's head (with its first chunk) and its further chunks, one file each."""
+    (folder / f"{pid}.json").write_text(_dump(head.record), encoding="utf-8")
+    for k, chunk in enumerate(head.chunks, 1):
+        (folder / f"{pid}-{k}.json").write_text(_dump({"x": chunk}), encoding="utf-8")
 
 
 def _count_tokens(norms: list[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -350,12 +376,19 @@ def _dictionary_words() -> tuple[str, ...]:
 _WORKER: dict[str, _Builder] = {}
 
 
-def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]]) -> int:
+def _worker_warm() -> None:
+    """Load what indexing needs (pinyin tables, the t2s table, the dictionary words) before pages arrive."""
+    spellings.__wrapped__("三会一课")
+    _traditional_chars()
+    _dictionary_words()
+
+
+def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]], spool: str) -> int:
     builder = _WORKER.get(key)
     if builder is None:
         _WORKER.clear()
-        builder = _WORKER[key] = _Builder(synonyms)
-        _dictionary_words()  # read now, while the build is still rendering, not when it waits for the index
+        builder = _WORKER[key] = _Builder(synonyms, Path(spool))
+        _worker_warm()  # already done when the worker was started early; cached
     for doc in docs:
         builder.add(doc)
     return len(builder.heads)
@@ -379,7 +412,7 @@ class SearchIndex:
     writes the previous pages with the edited ones replaced.
     """
 
-    BATCH = 64                  # pages sent to the worker at a time
+    BATCH = 16                  # pages sent to the worker at a time (small: little left to do when the build ends)
     WORKER_TIMEOUT = 900.0      # seconds to wait for the worker before building in-process
 
     def __init__(self, background: bool = True, synonyms: list[list[str]] | None = None,
@@ -392,9 +425,14 @@ class SearchIndex:
         self._pending: list[_Doc] = []
         self.main_seconds = 0.0   # time the build itself spent on the index (reported as IndexStats.seconds)
         self._pool = None
+        self._spool: Path | None = None   # the worker writes page heads and chunks here as pages arrive
         self._key = f"{os.getpid()}-{id(self)}-{time.monotonic_ns()}"
         if previous is not None:
             previous.close()
+        elif background:
+            # A full build: start the worker now, so that it has loaded its tables before the first page
+            # arrives.  (A `serve` rebuild, which may render a single page, starts it with the first batch.)
+            self._flush(warm=True)
 
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
         if facets is None:
@@ -410,14 +448,19 @@ class SearchIndex:
                     self._flush()
         self.main_seconds += time.perf_counter() - started
 
-    def _flush(self) -> None:
-        if not self._pending:
+    def _flush(self, warm: bool = False) -> None:
+        if not self._pending and not warm:
             return
         batch, self._pending = self._pending, []
         try:
             if self._pool is None:
                 self._pool = _start_pool()
-            self._pool.submit(_worker_add, self._key, batch, self.synonyms)
+            if self._spool is None:
+                self._spool = Path(tempfile.mkdtemp(prefix="dj-search-"))
+            if warm:
+                self._pool.submit(_worker_warm)
+            else:
+                self._pool.submit(_worker_add, self._key, batch, self.synonyms, str(self._spool))
         except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
             self._give_up(f"{type(exc).__name__}: {exc}")
 
@@ -430,12 +473,15 @@ class SearchIndex:
         """Stop the worker without writing (a partial ``--dirty`` build keeps the old index)."""
         pool, self._pool = self._pool, None
         self._pending = []
+        spool, self._spool = self._spool, None
         if pool is not None:
             processes = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 if process.is_alive():
                     process.kill()
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
 
     def write(self, site_dir: Path) -> IndexStats:
         """Write the index; ``seconds`` of the result is all the time the build spent on it."""
