@@ -23,7 +23,7 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 * ``words.json`` – words for splitting a query that has no contiguous match;
 * ``b/<n>.json`` – one long posting list each (tokens on most pages; listed shortest first in ``meta.json``);
 * ``s<N>.json`` – shard N of the other postings: token → [page delta, weight, …] for one-chunk pages,
-  [page delta, −weight, chunk mask, …] for longer ones;
+  [page delta, −weight, chunk mask, …] for longer ones (a mask of the one chunk k written as −(k + 1));
 * ``d/<id>.json`` – a page's head (URL, title, 栏目, names, fields, pinyin) and first chunk;
   ``d/<id>-<k>.json`` – its further chunks.
 """
@@ -59,6 +59,8 @@ CHUNK_CHARS = 1000              # original characters per text chunk (fetched on
 CHUNK_OVERLAP = 80              # characters shared by adjacent chunks: a term this long never straddles two
 MAX_CHUNKS = 30                 # chunk masks are 30-bit integers (exact in JavaScript)
 COMMON_CHARS = 1500             # characters listed by page frequency for the query planner
+COMMON_PAIRS = 4000             # at most this many pairs on ≥ 1/COMMON_PAIR_SHARE of the pages, listed likewise
+COMMON_PAIR_SHARE = 50
 FALLBACK_WORDS = 6000           # dictionary words (those present on the site) for splitting queries
 FACETS = ("栏目", "系统", "类别", "年份", "专题")
 LAST_SECTIONS = (SECTION_GUIDE,)  # ranked after every other page (the guides, when indexed at all)
@@ -70,6 +72,7 @@ F_TITLE, F_NAME, F_FIELD, F_PINYIN = 64, 128, 256, 512
 
 _TAGS = re.compile(r"<[^>]+>")
 _DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<section class=\"dj-related\".*?</section>|<a class=\"headerlink\".*?</a>|<p class=\"dj-search-names\".*?</p>|<span data-pagefind[^>]*>.*?</span>", re.S)
+_ARTICLE_START = '<article class="md-content__inner md-typeset"'
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
 
 
@@ -120,7 +123,14 @@ def spellings(name: str) -> tuple[str, str]:
 class _Doc:
     url: str
     facets: PageFacets
-    text: str
+    article: str                  # the page's article element; its text is extracted where the page is indexed
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = page_text(self.article) or ""
+        return self._text
 
 
 def dump_docs(docs: list[_Doc]) -> list:
@@ -176,7 +186,7 @@ class _Builder:
         self.heads: list[_Head] = []
         self.postings: dict[str, list[int]] = {}
         self.last: dict[str, int] = {}
-        self.char_pages: Counter = Counter()
+        self.token_pages: Counter = Counter()   # pages holding each token (for the planner's lists)
 
     def add(self, doc: _Doc) -> None:
         pid = len(self.heads)
@@ -194,7 +204,7 @@ class _Builder:
             for value in values:
                 for tok in tokens(normalize(value)):
                     weights[tok] = weights.get(tok, 0) | flag
-        self.char_pages.update([tok for tok in weights if len(tok) == 1])
+        self.token_pages.update(weights.keys())  # keys(): counted in C
         postings, last = self.postings, self.last
         get, last_get = postings.get, last.get
         if len(chunks) == 1:
@@ -207,7 +217,8 @@ class _Builder:
                     plist += (pid - last_get(tok), weight)
                 last[tok] = pid
         else:
-            # A negative weight says a chunk mask follows.
+            # A negative weight says a chunk mask follows; a mask of one chunk k is written as -(k + 1).
+            masks = dict(zip(masks, map(_ONE_CHUNK.get, masks.values(), masks.values())))
             mask_get = masks.get
             for tok, weight in weights.items():
                 plist = get(tok)
@@ -292,9 +303,14 @@ class _Builder:
             parts[shard_of(tok, shards)][tok] = self.postings[tok]
         for i, part in enumerate(parts):
             (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
-        common = "".join(c for c, _ in sorted(self.char_pages.items(), key=lambda kv: (-kv[1], kv[0]))[:COMMON_CHARS])
+        by_pages = sorted(self.token_pages.items(), key=lambda kv: (-kv[1], kv[0]))
+        common = "".join([c for c, _ in by_pages if len(c) == 1][:COMMON_CHARS])
+        # The pairs on many pages, most common first: the planner looks up the others (rarer than any of
+        # these) first.  A pair's characters alone say little: 效 and 投 are common, 效投 is rare.
+        floor = max(3, len(self.heads) / COMMON_PAIR_SHARE)
+        common_pairs = "".join([t for t, n in by_pages if len(t) == 2 and n >= floor][:COMMON_PAIRS])
         meta = {"v": FORMAT, "shards": shards, "pages": len(self.heads), "facets": list(FACETS), "values": values,
-                "common": common, "syn": self.synonyms,
+                "common": common, "pairs": common_pairs, "syn": self.synonyms,
                 "big": "|".join(big), "bigmax": max((sizes[t] for t in big), default=0),
                 "last": [pid for pid, head in enumerate(self.heads) if head.record["s"] in LAST_SECTIONS]}
         (staging / "meta.json").write_text(dump(meta), encoding="utf-8")
@@ -313,6 +329,9 @@ class _Builder:
             shutil.rmtree(old)
         now = time.perf_counter()
         return IndexStats(len(self.heads), len(self.postings), shards, raw, now - started, chunks, now - writing)
+
+
+_ONE_CHUNK = {1 << k: -(k + 1) for k in range(MAX_CHUNKS)}   # shorter than the mask (2^29 → -30)
 
 
 def _dump(data) -> str:
@@ -438,9 +457,12 @@ class SearchIndex:
         if facets is None:
             return
         started = time.perf_counter()
-        text = page_text(page_html)
-        if text is not None:
-            doc = _Doc(url, facets, text)
+        # Only the article is cut out here (string search, no regular expression); its text is extracted
+        # in the worker, off the build's path.
+        start = page_html.find(_ARTICLE_START)
+        end = page_html.find("</article>", start) if start >= 0 else -1
+        if end >= 0 and "data-pagefind-body" in page_html[start:start + 120]:
+            doc = _Doc(url, facets, page_html[start:end + len("</article>")])
             self.docs.append(doc)
             if self.background:
                 self._pending.append(doc)

@@ -13,7 +13,7 @@
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
   var spent = 0;  // bytes fetched for the current query: the fallback and further checks stop near BYTE_BUDGET
-  var cache = {}, meta = null, t2s = null, common = null, big = null, words = null, rows = null;
+  var cache = {}, meta = null, t2s = null, common = null, pairs = null, big = null, words = null, rows = null;
 
   function getJSON(path) {
     if (!cache[path]) {
@@ -33,6 +33,8 @@
       if (!meta) {
         meta = m; common = new Map(); big = new Map();
         for (var i = 0; i < m.common.length; i++) common.set(m.common[i], i);
+        pairs = new Map();
+        for (var j = 0; j + 1 < (m.pairs || "").length; j += 2) pairs.set(m.pairs.substr(j, 2), j / 2);
         // Long lists, shortest first: the n-th costs about BIG_MIN .. bigmax bytes, growing with n.
         var bigs = m.big ? m.big.split("|") : [];
         bigs.forEach(function (tok, n) { big.set(tok, [n, BIG_MIN + (m.bigmax - BIG_MIN) * (n + 1) / bigs.length]); });
@@ -94,10 +96,12 @@
     });
     return alts;
   }
-  // How common a token is (lower: rarer): the size of its posting list when it has a file of its own,
-  // else an estimate from the site's most frequent characters (always below any own-file list).
+  // How common a token is (lower: rarer): the size of its posting list when it has a file of its own;
+  // else its place among the pairs on many pages (meta.pairs, most common first); else (a pair on few pages)
+  // an estimate from the site's most frequent characters.
   function commonness(tok) {
     if (big.has(tok)) return 1e6 + big.get(tok)[1];
+    if (pairs.has(tok)) return 1e5 + pairs.size - pairs.get(tok);
     var r = 0;
     for (var i = 0; i < tok.length; i++) { var c = common.get(tok[i]); r = Math.max(r, c === undefined ? -1 : meta.common.length - c); }
     return r;
@@ -132,7 +136,7 @@
       var map = new Map(), pid = 0;
       for (var i = 0; i < flat.length;) {
         pid += flat[i];
-        if (flat[i + 1] < 0) { map.set(pid, [-flat[i + 1], flat[i + 2]]); i += 3; }       // several chunks: mask follows
+        if (flat[i + 1] < 0) { var m = flat[i + 2]; map.set(pid, [-flat[i + 1], m < 0 ? 1 << (-m - 1) : m]); i += 3; }  // several chunks: mask follows (-(k+1): chunk k only)
         else { map.set(pid, [flat[i + 1], flat[i + 1] & COUNT ? 1 : 0]); i += 2; }          // one chunk
       }
       return map;
