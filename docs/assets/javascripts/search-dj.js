@@ -8,7 +8,8 @@
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
   var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 90000, SHARD_BYTES = 16000, BIG_MIN = 24000;
-  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, FIRST_BATCH = 12, EXTRA_CHUNKS = 10, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
+  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, FIRST_BATCH = 12, COUNT_ALL = 20, EXTRA_CHUNKS = 10, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
+  var LOOSE_START = 150000, LOOSE_BATCH = 8;
   var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12, QUIET_MS = 300, DEBOUNCE_MS = 30;
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
@@ -162,10 +163,10 @@
   }
 
   // Look up the terms; returns candidate pages with an estimated score, and whether the postings alone are exact.
-  function lookup(ts) {
+  function lookup(ts, postingBytes) {
     var budget = Math.max(1, Math.floor(PAIRS_PER_QUERY / ts.length));
     var plans = ts.map(function (t) {
-      var bytes = POSTING_BYTES / ts.length;
+      var bytes = postingBytes / ts.length;
       return alternatives(t).map(function (alt, i) {
         return { alt: alt, primary: i === 0, toks: i === 0 ? plan(alt, Math.min(PAIRS_PER_TERM, budget), bytes) : plan(alt, budget > 2 ? 2 : 1, bytes / 3) };
       });
@@ -281,7 +282,7 @@
       if (i >= order.length) return Promise.resolve(null);
       var k = order[i][0], a = order[i][1];
       var chunk = k === 0 ? Promise.resolve(d) : getChunk(pid, k, budget);
-      if (!chunk) return Promise.resolve(null);
+      if (!chunk) { budget.cut.add(pid); return Promise.resolve(null); }
       return chunk.then(function (chunk) {
         var m = normalizeMap(chunk.x), at = m.text.indexOf(a.alt);
         if (at < 0) return next(i + 1);
@@ -293,17 +294,22 @@
   }
 
   function run_(ts, filters, fallback) {
-    return lookup(ts).then(function (res) {
+    // The fallback runs after the strict query: it gets half the postings and a smaller first batch,
+    // and checks nothing once the query has spent BYTE_BUDGET (a first query stays within 300 KB).
+    if (fallback && spent > LOOSE_START) return Promise.resolve({ total: 0, approx: false, results: [], terms: ts, fallback: fallback });
+    return lookup(ts, fallback ? POSTING_BYTES / 2 : POSTING_BYTES).then(function (res) {
       return facetFilter(res.cands, filters).then(function (cands) {
         var last = new Set(meta.last || []);
         cands.forEach(function (c) { if (last.has(c.pid)) c.score -= 100000; });
         cands.sort(function (a, b) { return b.score - a.score || a.pid - b.pid; });
-        var found = [], checked = 0, budget = { chunks: EXTRA_CHUNKS, paid: new Set() };
+        var found = [], checked = 0, budget = { chunks: EXTRA_CHUNKS, paid: new Set(), cut: new Set() };
         // The first batch fills a page of results when (as usual) nearly every candidate holds the terms;
-        // a second one makes up for those that did not.
+        // a second one makes up for those that did not.  When the postings cannot prove the matches and
+        // there are few candidates, all are checked at once: the count is then exact, not "约 N".
+        var first = fallback ? LOOSE_BATCH : !res.exact && cands.length <= COUNT_ALL ? cands.length : FIRST_BATCH;
         function batch(from) {
-          var part = cands.slice(from, from ? VERIFY_HEADS : FIRST_BATCH);
-          if (!part.length || found.length >= SHOWN || from >= VERIFY_HEADS || (from && spent > BYTE_BUDGET)) return Promise.resolve(from);
+          var part = cands.slice(from, from ? VERIFY_HEADS : first);
+          if (!part.length || found.length >= SHOWN || from >= VERIFY_HEADS || ((from || fallback) && spent > BYTE_BUDGET)) return Promise.resolve(from);
           return Promise.all(part.map(function (c) { return verify(c, budget); })).then(function (rs) {
             rs.forEach(function (r) { if (r) found.push(r); });
             checked = from + part.length;
@@ -313,9 +319,13 @@
         return batch(0).then(function () {
           found.forEach(function (r) { if (r.doc.s === GUIDE) r.score -= 100000; });
           found.sort(function (a, b) { return b.score - a.score; });
-          var rest = cands.length - checked, total, approx = false;
-          if (res.exact || rest <= 0) total = found.length + (res.exact ? rest : 0);
-          else { total = found.length + Math.round(rest * (checked ? found.length / checked : 1)); approx = true; }
+          // Unknown: candidates never checked, and those whose check the byte budget cut short.
+          var shown = new Set(found.map(function (r) { return r.pid; })), cut = 0;
+          budget.cut.forEach(function (pid) { if (!shown.has(pid)) cut++; });
+          var rest = cands.length - checked, unknown = rest + cut, total, approx = false;
+          if (res.exact) total = found.length + rest;
+          else if (unknown <= 0) total = found.length;
+          else { total = found.length + Math.round(unknown * (checked > cut ? found.length / (checked - cut) : 1)); approx = true; }
           return { total: total, approx: approx, results: found.slice(0, SHOWN), terms: ts, fallback: fallback };
         });
       });
