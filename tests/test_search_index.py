@@ -108,8 +108,7 @@ def _decode(flat: list[int]) -> list[tuple[int, int, int]]:
     while i < len(flat):
         pid += flat[i]
         if flat[i + 1] < 0:
-            mask = flat[i + 2]
-            out.append((pid, -flat[i + 1], 1 << (-mask - 1) if mask < 0 else mask))  # -(k + 1): chunk k only
+            out.append((pid, -flat[i + 1], flat[i + 2]))
             i += 3
         else:
             out.append((pid, flat[i + 1], 1 if flat[i + 1] & 63 else 0))

@@ -23,7 +23,7 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 * ``words.json`` – words for splitting a query that has no contiguous match;
 * ``b/<n>.json`` – one long posting list each (tokens on most pages; listed shortest first in ``meta.json``);
 * ``s<N>.json`` – shard N of the other postings: token → [page delta, weight, …] for one-chunk pages,
-  [page delta, −weight, chunk mask, …] for longer ones (a mask of the one chunk k written as −(k + 1));
+  [page delta, −weight, chunk mask, …] for longer ones;
 * ``d/<id>.json`` – a page's head (URL, title, 栏目, names, fields, pinyin) and first chunk;
   ``d/<id>-<k>.json`` – its further chunks.
 """
@@ -217,8 +217,7 @@ class _Builder:
                     plist += (pid - last_get(tok), weight)
                 last[tok] = pid
         else:
-            # A negative weight says a chunk mask follows; a mask of one chunk k is written as -(k + 1).
-            masks = dict(zip(masks, map(_ONE_CHUNK.get, masks.values(), masks.values())))
+            # A negative weight says a chunk mask follows.
             mask_get = masks.get
             for tok, weight in weights.items():
                 plist = get(tok)
@@ -329,9 +328,6 @@ class _Builder:
             shutil.rmtree(old)
         now = time.perf_counter()
         return IndexStats(len(self.heads), len(self.postings), shards, raw, now - started, chunks, now - writing)
-
-
-_ONE_CHUNK = {1 << k: -(k + 1) for k in range(MAX_CHUNKS)}   # shorter than the mask (2^29 → -30)
 
 
 def _dump(data) -> str:

@@ -7,8 +7,8 @@
   "use strict";
   var KEEP = /[0-9a-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;   // same as KEEP in normalize.py
   var F_TITLE = 64, F_NAME = 128, F_FIELD = 256, F_PINYIN = 512, COUNT = 63;
-  var PAIRS_PER_TERM = 3, PAIRS_PER_QUERY = 7, POSTING_BYTES = 90000, SHARD_BYTES = 16000, BIG_MIN = 24000;
-  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, FIRST_BATCH = 12, COUNT_ALL = 20, EXTRA_CHUNKS = 10, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
+  var PAIRS_PER_TERM = 5, PAIRS_PER_QUERY = 7, POSTING_BYTES = 90000, SHARD_BYTES = 16000, BIG_MIN = 24000;
+  var MAX_TERM = 80, SHOWN = 10, VERIFY_HEADS = 16, FIRST_BATCH = 12, COUNT_ALL = 20, EXTRA_CHUNKS = 20, BYTE_BUDGET = 240000, LOOSE_BUDGET = 100000;
   var LOOSE_START = 150000, LOOSE_BATCH = 8;
   var GUIDE = "使用指南", LOOSE_BELOW = 5, LOOSE_MAX_CHARS = 12, QUIET_MS = 300, DEBOUNCE_MS = 30;
   var box = document.querySelector("[data-dj-search]");
@@ -137,7 +137,7 @@
       var map = new Map(), pid = 0;
       for (var i = 0; i < flat.length;) {
         pid += flat[i];
-        if (flat[i + 1] < 0) { var m = flat[i + 2]; map.set(pid, [-flat[i + 1], m < 0 ? 1 << (-m - 1) : m]); i += 3; }  // several chunks: mask follows (-(k+1): chunk k only)
+        if (flat[i + 1] < 0) { map.set(pid, [-flat[i + 1], flat[i + 2]]); i += 3; }       // several chunks: mask follows
         else { map.set(pid, [flat[i + 1], flat[i + 1] & COUNT ? 1 : 0]); i += 2; }          // one chunk
       }
       return map;
