@@ -16,8 +16,8 @@ its snippet is cut where the match is.
 
 Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 
-* ``meta.json`` – shard count, facet values, the common characters (for
-  choosing rare pairs), the synonym groups; ``t2s.json`` – the
+* ``meta.json`` – shard count, facet values, the common characters and the pairs on
+  many pages (for choosing rare pairs), the synonym groups; ``t2s.json`` – the
   traditional→simplified table (fetched only for queries with rare characters);
 * ``pages.json`` – one facet row per page (fetched when a filter is chosen);
 * ``words.json`` – words for splitting a query that has no contiguous match;

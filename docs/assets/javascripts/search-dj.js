@@ -441,7 +441,8 @@
       });
       list.innerHTML = html;
       var n = out.results.length, count = (out.approx ? "约 " : "") + out.total;
-      if (!n) status.textContent = "没有找到包含“" + q + "”的内容";
+      if (!n && out.approx && out.total > 0) status.textContent = "先核对的页面中没有“" + q + "”（可能的页面太多，未能逐一核对）：请多输入几个字再试";
+      else if (!n) status.textContent = "没有找到包含“" + q + "”的内容";
       else if (!strict) status.textContent = "没有页面连续出现“" + q + "”；" + (out.looseApprox ? "约 " : "") + out.looseTotal + " 个页面分别含有" + quote(out.loose) + (out.looseTotal > n ? "（显示前 " + n + " 个）" : "");
       else status.textContent = "找到 " + count + " 个结果" + (out.total > strict ? "（按相关程度显示前 " + strict + " 个）" : "") +
         (n > strict ? "；另有分别含有" + quote(out.loose) + "的页面列在后面" : "");
