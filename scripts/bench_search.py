@@ -248,11 +248,11 @@ def dj_first_queries(site: Path, phrases: list[str]) -> tuple[list[int], list[fl
             page = new_page(instance, DESKTOP, RequestLog())
             page.goto(base)
             page.wait_for_load_state("networkidle")
-            sizes: list[int] = []
-            page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+            page.evaluate("performance.setResourceTimingBufferSize(10000); performance.clearResourceTimings()")
             firsts.append(_query(page, "dj", q))
-            page.wait_for_timeout(100)
-            first_bytes.append(sum(sizes))
+            page.wait_for_timeout(500)  # fetches still under way when the results show count too
+            first_bytes.append(page.evaluate("""performance.getEntriesByType('resource')
+                .filter(e => e.name.includes('/search/dj/')).reduce((n, e) => n + e.decodedBodySize, 0)"""))
             if i < 6:
                 for other in phrases[i + 1:i + 6]:
                     warms.append(_query(page, "dj", other))

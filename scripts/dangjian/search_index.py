@@ -289,17 +289,28 @@ class _Builder:
         # A long posting list (a token on most pages) gets a file of its own, listed with its size in
         # meta.json: fetching it costs only its own bytes, and the query planner can avoid it.
         sizes = {tok: 3 * len(flat) for tok, flat in self.postings.items()}  # ~3 bytes a number
-        # Listed shortest first (the position is the file name and tells the planner how costly it is).
-        big = sorted((tok for tok, size in sizes.items() if size > BIG_LIST_BYTES), key=lambda tok: (sizes[tok], tok))
-        (staging / "b").mkdir()
-        for i, tok in enumerate(big):
-            (staging / "b" / f"{i}.json").write_text(dump(self.postings[tok]), encoding="utf-8")
-        small = sorted(set(self.postings) - set(big))  # sorted: the same bytes whatever the hash seed
+        long_lists = {tok for tok, size in sizes.items() if size > BIG_LIST_BYTES}
+        small = sorted(set(self.postings) - long_lists)  # sorted: the same bytes whatever the hash seed
         total = sum(len(tok) * 3 + 6 + sizes[tok] for tok in small)
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
         parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
         for tok in small:
             parts[shard_of(tok, shards)][tok] = self.postings[tok]
+        # Hashing puts several mid-sized lists into some shards (up to 7 times the target): the largest
+        # lists of a shard over twice the target get files of their own, so that no shard costs a query more.
+        for part in parts:
+            weight = sum(len(tok) * 3 + 6 + sizes[tok] for tok in part)
+            for tok in sorted(part, key=lambda t: (-sizes[t], t)):
+                if weight <= 2 * SHARD_TARGET_BYTES or len(part) == 1:
+                    break
+                weight -= len(tok) * 3 + 6 + sizes[tok]
+                del part[tok]
+                long_lists.add(tok)
+        # Listed shortest first (the position is the file name and tells the planner how costly it is).
+        big = sorted(long_lists, key=lambda tok: (sizes[tok], tok))
+        (staging / "b").mkdir()
+        for i, tok in enumerate(big):
+            (staging / "b" / f"{i}.json").write_text(dump(self.postings[tok]), encoding="utf-8")
         for i, part in enumerate(parts):
             (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
         by_pages = sorted(self.token_pages.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -310,7 +321,8 @@ class _Builder:
         common_pairs = "".join([t for t, n in by_pages if len(t) == 2 and n >= floor][:COMMON_PAIRS])
         meta = {"v": FORMAT, "shards": shards, "pages": len(self.heads), "facets": list(FACETS), "values": values,
                 "common": common, "pairs": common_pairs, "syn": self.synonyms,
-                "big": "|".join(big), "bigmax": max((sizes[t] for t in big), default=0),
+                "big": "|".join(big), "bigmin": min((sizes[t] for t in big), default=0),
+                "bigmax": max((sizes[t] for t in big), default=0),
                 "last": [pid for pid, head in enumerate(self.heads) if head.record["s"] in LAST_SECTIONS]}
         (staging / "meta.json").write_text(dump(meta), encoding="utf-8")
         (staging / "pages.json").write_text(dump({"pages": rows}), encoding="utf-8")

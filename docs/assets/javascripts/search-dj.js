@@ -14,7 +14,7 @@
   var box = document.querySelector("[data-dj-search]");
   var base = new URL((box ? box.getAttribute("data-base") : ".") + "/search/dj/", location.href);
   var spent = 0;  // bytes fetched for the current query: the fallback and further checks stop near BYTE_BUDGET
-  var cache = {}, meta = null, t2s = null, common = null, pairs = null, big = null, words = null, rows = null;
+  var cache = {}, meta = null, t2s = null, common = null, commonPairs = null, big = null, words = null, rows = null;
 
   function getJSON(path) {
     if (!cache[path]) {
@@ -34,11 +34,11 @@
       if (!meta) {
         meta = m; common = new Map(); big = new Map();
         for (var i = 0; i < m.common.length; i++) common.set(m.common[i], i);
-        pairs = new Map();
-        for (var j = 0; j + 1 < (m.pairs || "").length; j += 2) pairs.set(m.pairs.substr(j, 2), j / 2);
-        // Long lists, shortest first: the n-th costs about BIG_MIN .. bigmax bytes, growing with n.
-        var bigs = m.big ? m.big.split("|") : [];
-        bigs.forEach(function (tok, n) { big.set(tok, [n, BIG_MIN + (m.bigmax - BIG_MIN) * (n + 1) / bigs.length]); });
+        commonPairs = new Map();
+        for (var j = 0; j + 1 < (m.pairs || "").length; j += 2) commonPairs.set(m.pairs.substr(j, 2), j / 2);
+        // Lists in files of their own, shortest first: the n-th costs about bigmin .. bigmax bytes, growing with n.
+        var bigs = m.big ? m.big.split("|") : [], low = m.bigmin || BIG_MIN;
+        bigs.forEach(function (tok, n) { big.set(tok, [n, low + (m.bigmax - low) * (n + 1) / bigs.length]); });
       }
       return m;
     });
@@ -102,7 +102,7 @@
   // an estimate from the site's most frequent characters.
   function commonness(tok) {
     if (big.has(tok)) return 1e6 + big.get(tok)[1];
-    if (pairs.has(tok)) return 1e5 + pairs.size - pairs.get(tok);
+    if (commonPairs.has(tok)) return 1e5 + commonPairs.size - commonPairs.get(tok);
     var r = 0;
     for (var i = 0; i < tok.length; i++) { var c = common.get(tok[i]); r = Math.max(r, c === undefined ? -1 : meta.common.length - c); }
     return r;
