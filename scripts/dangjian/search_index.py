@@ -123,14 +123,14 @@ def spellings(name: str) -> tuple[str, str]:
 class _Doc:
     url: str
     facets: PageFacets
-    article: str                  # the page's article element; its text is extracted where the page is indexed
-    _text: str | None = None
+    body: str                  # the page's text; with ``article``, its article element (text extracted where indexed)
+    article: bool = False
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            self._text = page_text(self.article) or ""
-        return self._text
+        if self.article:
+            self.body, self.article = page_text(self.body) or "", False
+        return self.body
 
 
 def dump_docs(docs: list[_Doc]) -> list:
@@ -456,9 +456,9 @@ class SearchIndex:
         self._key = f"{os.getpid()}-{id(self)}-{time.monotonic_ns()}"
         if previous is not None:
             previous.close()
-        elif background:
+        elif background and not self.known:
             # A full build: start the worker now, so that it has loaded its tables before the first page
-            # arrives.  (A `serve` rebuild, which may render a single page, starts it with the first batch.)
+            # arrives.  (A preview rebuild, which may render a single page, starts it with the first batch.)
             self._flush(warm=True)
 
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
@@ -470,7 +470,7 @@ class SearchIndex:
         start = page_html.find(_ARTICLE_START)
         end = page_html.find("</article>", start) if start >= 0 else -1
         if end >= 0 and "data-pagefind-body" in page_html[start:start + 120]:
-            doc = _Doc(url, facets, page_html[start:end + len("</article>")])
+            doc = _Doc(url, facets, page_html[start:end + len("</article>")], article=True)
             self.docs.append(doc)
             if self.background:
                 self._pending.append(doc)
