@@ -38,8 +38,10 @@ import operator
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import types
 from collections import Counter
@@ -567,7 +569,6 @@ def _build(docs: list[_Doc], synonyms: list[list[str]], site_dir: Path, started:
 
 def _ignore_interrupts() -> None:
     """Ctrl+C in the preview window reaches every process of it: the worker leaves stopping to the build."""
-    import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -592,7 +593,17 @@ def _start_pool():
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_ignore_interrupts)
-        pool.submit(len, ())  # starts the worker now, while the path is set (not waited for)
+        # Starts the worker now, while the path is set (not waited for), with Ctrl+C ignored from its very
+        # first instruction (an ignored signal stays ignored through exec, and Python keeps it so): a Ctrl+C
+        # while it starts would otherwise print a traceback before the initializer has run.
+        restore = None
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None:
+            restore = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            pool.submit(len, ())
+        finally:
+            if restore is not None:
+                signal.signal(signal.SIGINT, restore)
         return pool
     finally:
         if main is not None:
