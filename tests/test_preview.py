@@ -75,8 +75,8 @@ def test_serve_shows_a_saved_brand_once_rebuilt(tmp_path, preview, polling):
     (project / "brands" / "hongxin" / "index.md").write_text(brand_text(title="红心理财新篇"), encoding="utf-8")
     run.wait("brands/hongxin/", lambda t: "红心理财新篇" in t, 60)
     # The search index follows the edit too (the edited page replaces its old record).
-    run.wait_for(lambda: _indexed(run, "brands/hongxin/", "红心理财新篇"), 60)
-    run.wait_for(lambda: run.log().count("Documentation built in") == 2, 60)
+    run.wait_for(lambda: _indexed(run, "brands/hongxin/", "红心理财新篇"), 180)  # written in the background
+    run.wait_for(lambda: run.log().count("Documentation built in") == 2, 120)
     time.sleep(2.5)  # long enough for a rebuild the build's own file reads would trigger
     text = run.stop()
     assert "Traceback" not in text
