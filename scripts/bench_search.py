@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from synth_site import write_project  # noqa: E402
 from dangjian.normalize import normalize  # noqa: E402
-from dangjian.search import build_index  # noqa: E402
+from search_compare import build_index, mark_for_pagefind  # noqa: E402
 
 FOCUS_MS = 300   # from clicking into the search box to the committed phrase (typing takes longer)
 QUERIES = ["三会一课", "一课", "主题党日", "四强党支部", "志愿服务", "市财政局", "青年 理论学习", "作风建设"]
@@ -193,7 +193,7 @@ def write_direct_site(project: Path, out: Path) -> tuple[float, int]:
         body = split_front_matter((project / "docs" / item.src_uri).read_text(encoding="utf-8"))[1]
         pages.append((item.url, item.src_uri, body))
     pages += [(u.url, f"units/{u.slug}.md", f"{u.name}（{u.short}），{u.group}。") for u in site.units]
-    article = '<article class="md-content__inner md-typeset" data-pagefind-body><h1>{}</h1>{}</article>'
+    article = '<article class="md-content__inner md-typeset" data-dj-indexed><h1>{}</h1>{}</article>'
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -341,8 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     pf_site = args.work / "site-pagefind"
     subprocess.run(["rm", "-rf", str(pf_site)], check=True)
     subprocess.run(["cp", "-r", str(sites["none"]), str(pf_site)], check=True)
+    mark_for_pagefind(pf_site, project)
     pf = build_index(pf_site)
-    assert not pf.problems, pf.problems
+    assert pf.error is None, pf.error
     print(f"  Material 默认     {times['material']:7.1f}  （+{(times['material'] / times['none'] - 1) * 100:5.1f} %）")
     print(f"  Pagefind 扩展版   {times['none'] + pf.seconds:7.1f}  （+{pf.seconds / times['none'] * 100:5.1f} %，索引 {pf.seconds:.1f} 秒）")
     print(f"\n浏览器（headless Chromium，查询 {len(QUERIES)} 个：{'、'.join(QUERIES)}）")

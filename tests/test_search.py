@@ -32,7 +32,7 @@ from search_judge import lacking_terms
 
 sys.path.insert(0, str(REPO / "scripts"))
 from dangjian.loader import load_site  # noqa: E402
-from dangjian.search import build_index, find_indexer, jieba_user_dict  # noqa: E402
+from search_compare import build_index, find_indexer, jieba_user_dict, mark_for_pagefind  # noqa: E402
 from dangjian.settings import Settings  # noqa: E402
 
 QUERIES = yaml.safe_load((Path(__file__).with_name("search_queries.yml")).read_text(encoding="utf-8"))
@@ -72,8 +72,9 @@ def pagefind_site(sample_site, tmp_path_factory):
     """The shipped build of the sample content, indexed by Pagefind (extended) as well."""
     site = tmp_path_factory.mktemp("pagefind") / "site"
     shutil.copytree(sample_site.site, site)
+    assert mark_for_pagefind(site, REPO) > 30
     result = build_index(site)
-    assert result.problems == [] and result.pages > 30, result.problems
+    assert result.error is None and result.pages > 30, result.error
     return site
 
 
@@ -160,26 +161,36 @@ def test_judged_queries_against_pagefind_and_material(sample_site, pagefind_site
     assert lacking_terms(sample_site.site, [q["q"] for q in QUERIES]) == []
 
 
+def _facets_of(index, url: str) -> dict[str, str]:
+    """The facet values the index holds for the page at ``url``."""
+    meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
+    rows = json.loads((index / "pages.json").read_text(encoding="utf-8"))["pages"]
+    for pid in range(meta["pages"]):
+        if json.loads((index / "d" / f"{pid}.json").read_text(encoding="utf-8"))["u"] == url:
+            return {f: meta["values"][f][v] for f, v in zip(meta["facets"], rows[pid]) if v >= 0}
+    raise AssertionError(f"{url} is not in the index")
+
+
 def test_pages_carry_facets_and_drafts_stay_out(sample_site):
-    brand = sample_site.html("brands/hong-xin-li-cai/")
-    assert "data-pagefind-body" in brand
-    for facet in ('data-pagefind-filter="栏目" hidden>品牌<', 'data-pagefind-filter="系统" hidden>经济系统<',
-                  'data-pagefind-filter="类别" hidden>', 'data-pagefind-filter="年份" hidden>'):
-        assert facet in brand
-    assert 'data-pagefind-filter="栏目" hidden>学习资料<' in sample_site.html("study/rules/san-hui-yi-ke-gui-fan/")
-    assert 'data-pagefind-filter="栏目" hidden>模范机关<' in sample_site.html("models/shi-cai-zheng-ju/")
-    assert "data-pagefind-body" not in sample_site.html("")  # the home page only repeats other pages
-    assert "data-pagefind-body" not in sample_site.html("brands/")
+    index = sample_site.site / "search" / "dj"
+    assert "data-dj-indexed" in sample_site.html("brands/hong-xin-li-cai/")
+    brand = _facets_of(index, "brands/hong-xin-li-cai/")
+    assert brand["栏目"] == "品牌" and brand["系统"] == "经济系统" and brand["类别"] and brand["年份"]
+    assert _facets_of(index, "study/rules/san-hui-yi-ke-gui-fan/")["栏目"] == "学习资料"
+    assert _facets_of(index, "models/shi-cai-zheng-ju/")["栏目"] == "模范机关"
+    for page in ("brands/hong-xin-li-cai/", "study/rules/san-hui-yi-ke-gui-fan/", ""):
+        assert "pagefind" not in sample_site.html(page), "Pagefind's marks belong to the comparison, not the site"
+    assert "data-dj-indexed" not in sample_site.html("")  # the home page only repeats other pages
+    assert "data-dj-indexed" not in sample_site.html("brands/")
     assert 'id="dj-search-input"' in sample_site.html("")
     assert not (sample_site.site / "search" / "search_index.json").exists()  # Material's search is off
-    # Drafts are not built, so Pagefind (which indexes built HTML only) never sees them.
+    # Drafts are not built, so no index ever sees them.
     assert not sample_site.exists("brands/lu-tong-xin-lian/")
     assert not sample_site.exists("models/shi-ji-guan-shi-wu-ju/")
-    index = sample_site.site / "search" / "dj"
     meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
-    built = sum(1 for p in sample_site.site.rglob("index.html") if "data-pagefind-body" in p.read_text(encoding="utf-8"))
+    built = sum(1 for p in sample_site.site.rglob("index.html") if "data-dj-indexed" in p.read_text(encoding="utf-8"))
     assert meta["pages"] == built == len([p for p in (index / "d").glob("*.json") if "-" not in p.name]) > 30
-    assert "data-pagefind-body" not in sample_site.html("guide/search/")  # writers' guides stay out by default
+    assert "data-dj-indexed" not in sample_site.html("guide/search/")  # writers' guides stay out by default
     texts = "".join(p.read_text(encoding="utf-8") for p in index.rglob("*.json"))
     assert "路通心连" not in texts and "节约型机关建设" not in texts
     assert "红心理财" in texts
@@ -215,12 +226,11 @@ def test_facets_drafts_and_keyboard_in_browser(sample_site):
     assert log.console_errors == []
 
 
-def test_missing_pagefind_is_a_chinese_message(tmp_path):
-    # The comparison engine's indexer (scripts/dangjian/search.py) reports a missing binary in Chinese.
+def test_comparison_pagefind_is_installed_and_a_missing_one_is_named(tmp_path):
+    # The comparison engine (tests/search_compare.py) comes from requirements-dev.txt (pagefind[extended]).
+    assert find_indexer() is not None
     result = build_index(tmp_path, indexer=tmp_path / "no-such-pagefind")
-    [problem] = result.problems
-    assert "未安装站内搜索的索引工具 Pagefind" in problem.format() and "requirements.txt" in problem.format()
-    assert find_indexer() is not None  # installed from requirements.txt (pagefind[extended])
+    assert result.error is not None and "未安装 Pagefind" in result.error and "requirements-dev.txt" in result.error
 
 
 def test_unwritable_index_is_a_chinese_message_not_a_traceback(tmp_path):

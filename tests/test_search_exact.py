@@ -16,7 +16,7 @@ import pytest
 from browser_support import DESKTOP, RequestLog, browser, new_page, serve
 from conftest import REPO
 
-ARTICLE = '<html><body><article class="md-content__inner md-typeset" data-pagefind-body>{}</article></body></html>'
+ARTICLE = '<html><body><article class="md-content__inner md-typeset" data-dj-indexed>{}</article></body></html>'
 FILLER = "各级党组织要把党的政治建设摆在首位，扎实推进机关党建工作高质量发展。"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import conftest  # noqa: F401  (puts scripts/ on sys.path)
 
-ARTICLE = '<html><body><article class="md-content__inner md-typeset" data-pagefind-body>{}</article></body></html>'
+ARTICLE = '<html><body><article class="md-content__inner md-typeset" data-dj-indexed>{}</article></body></html>'
 WORDS = ["三会一课", "周五民声直播室", "四强党支部", "党课开讲啦", "先锋杯", "模范机关创建", "廉政电影周", "第一议题"]
 
 

@@ -51,7 +51,7 @@ from itertools import repeat
 from pathlib import Path
 
 from .normalize import normalize, t2s_table
-from .search import SECTION_GUIDE, PageFacets
+from .search import INDEXED, SECTION_GUIDE, PageFacets
 
 OUT_DIR = "search/dj"
 FORMAT = 2
@@ -73,7 +73,7 @@ COUNT_MAX = 63
 F_TITLE, F_NAME, F_FIELD, F_PINYIN = 64, 128, 256, 512
 
 _TAGS = re.compile(r"<[^>]+>")
-_DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<section class=\"dj-related\".*?</section>|<a class=\"headerlink\".*?</a>|<p class=\"dj-search-names\".*?</p>|<span data-pagefind[^>]*>.*?</span>", re.S)
+_DROP = re.compile(r"<(script|style|svg|nav|button)\b.*?</\1>|<section class=\"dj-related\".*?</section>|<a class=\"headerlink\".*?</a>", re.S)
 _ARTICLE_START = '<article class="md-content__inner md-typeset"'
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
 
@@ -95,7 +95,7 @@ def shard_of(token: str, shards: int) -> int:
 def page_text(page_html: str) -> str | None:
     """Readable text of a page's article, or None when the page is not marked for search."""
     match = _ARTICLE.search(page_html)
-    if match is None or "data-pagefind-body" not in page_html[match.start():match.start() + 120]:
+    if match is None or INDEXED not in page_html[match.start():match.start() + 120]:
         return None
     body = _DROP.sub(" ", match.group(1))
     body = re.sub(r"</(dt|th)>", "：", body)
@@ -471,7 +471,7 @@ class SearchIndex:
         # in the worker, off the build's path.
         start = page_html.find(_ARTICLE_START)
         end = page_html.find("</article>", start) if start >= 0 else -1
-        if end >= 0 and "data-pagefind-body" in page_html[start:start + 120]:
+        if end >= 0 and INDEXED in page_html[start:start + 120]:
             doc = _Doc(url, facets, page_html[start:end + len("</article>")], article=True)
             self.docs.append(doc)
             if self.background:
