@@ -42,10 +42,19 @@ from lxml.html import tostring
 from markupsafe import Markup
 
 from .content import Case
+from .pdfinfo import outline_pages
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
+
+#: Cases per Chromium print: its time per page grows with the length of the document, so a long
+#: compilation is printed in batches of this many cases and merged (scripts/bench_export.py).
+BATCH_CASES = 20
+
+#: The contents link to ``dj-case:<n>`` (no request, no outside address); the merge turns each link
+#: into a jump to the page case n starts on.
+TOC_LINK = "dj-case:"
 
 #: How long loading and printing may take before giving up (Playwright's default is 30 seconds).
 PRINT_TIMEOUT_MS = 30 * 60 * 1000
@@ -75,7 +84,6 @@ CSS = """
 @page { size: A4; margin: 37mm 26mm 35mm 28mm;
         @bottom-center { content: "— " counter(page) " —"; vertical-align: top; padding-top: 7mm;
                          font-family: "宋体", "SimSun", "Noto Serif CJK SC", serif; font-size: 14pt; } }
-@page :first { @bottom-center { content: none; } }
 html { -webkit-print-color-adjust: exact; }
 body { margin: 0; font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong",
        "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 28.9pt; color: #000;
@@ -109,6 +117,8 @@ th, td { border: 0.75pt solid #000; padding: 2pt 5pt; text-align: left; vertical
 th { font-weight: bold; }
 td p, th p, li p, blockquote p { text-indent: 0; }
 table.facts th { width: 32mm; white-space: nowrap; }
+img.logo { display: block; margin: 0 auto 6pt; object-fit: contain; }
+figure.cover-photo { margin: 0 0 10pt; }
 figure { margin: 6pt 0 8pt; text-align: center; break-inside: avoid; }
 figure img { display: block; margin: 0 auto; }
 figcaption { font-size: 14pt; line-height: 1.5; }
@@ -120,8 +130,13 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 
 TEMPLATE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>{{ css }}</style></head>
+<style>{{ css }}
+{%- if front %}
+@page :first { @bottom-center { content: none; } }{% endif %}
+{%- if first_page %}
+@page :first { counter-increment: page {{ first_page }}; }{% endif %}</style></head>
 <body>
+{%- if front %}
 <div class="cover">
   <p class="cover-title title-font">{{ title }}</p>
   {% if subtitle %}<p class="subtitle">{{ subtitle }}</p>{% endif %}
@@ -129,18 +144,23 @@ TEMPLATE = """<!doctype html>
 </div>
 <nav class="toc" aria-label="目录">
   <p class="toc-title title-font">目&emsp;录</p>
-  <ol>{% for case in cases %}
-    <li><a href="#case-{{ loop.index }}">{{ case.title }}</a><span class="dots"></span><a class="num" href="#case-{{ loop.index }}">{{ pages[loop.index0] }}</a></li>{% endfor %}
+  <ol>{% for case in toc %}
+    <li><a href="{{ link }}{{ loop.index }}">{{ case.title }}</a><span class="dots"></span><a class="num" href="{{ link }}{{ loop.index }}">{{ pages[loop.index0] }}</a></li>{% endfor %}
   </ol>
 </nav>
-{% for case in cases %}
-<section class="case" id="case-{{ loop.index }}">
+{%- endif %}
+{% for number, case, body in cases %}
+<section class="case" id="case-{{ number }}">
+  {% if case.logo %}<img class="logo" src="{{ case.logo.path.as_uri() }}" alt="{{ case.title }}标识"
+       style="width:{{ case.logo.width_mm }}mm;height:{{ case.logo.height_mm }}mm">{% endif %}
   <h1>{{ case.title }}</h1>
   {% if case.slogan %}<p class="slogan">“{{ case.slogan }}”</p>{% endif %}
+  {% if case.cover %}<figure class="cover-photo"><img src="{{ case.cover.path.as_uri() }}" alt="{{ case.title }}"
+       style="width:{{ case.cover.width_mm }}mm;height:{{ case.cover.height_mm }}mm"></figure>{% endif %}
   <table class="facts">{% for label, value in case.facts %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}
   <tr><th>简介</th><td>{{ case.description }}</td></tr></table>
   {% if case.honors %}<h2>所获荣誉</h2>{% for honor in case.honors %}<p>★ {{ honor }}</p>{% endfor %}{% endif %}
-  {{ bodies[loop.index0] }}
+  {{ body }}
 </section>{% endfor %}
 </body></html>
 """
@@ -183,44 +203,122 @@ def body_html(case: Case) -> Markup:
 
 def render_html(cases: list[Case], *, title: str, subtitle: str, organizer: str, date_text: str,
                 pages: list[str] | None = None) -> str:
-    """The whole compilation as one HTML document."""
-    return _TEMPLATE.render(css=Markup(CSS), cases=cases, bodies=[body_html(c) for c in cases], title=title,
-                            subtitle=subtitle, organizer=organizer, date_text=date_text,
-                            pages=pages or ["" for _ in cases])
+    """The whole compilation as one HTML document (how WeasyPrint would print it; Chromium prints in batches)."""
+    return _TEMPLATE.render(css=Markup(CSS), front=True, toc=cases, link="#case-", pages=pages or ["" for _ in cases],
+                            cases=[(n, c, body_html(c)) for n, c in enumerate(cases, 1)], first_page=None,
+                            title=title, subtitle=subtitle, organizer=organizer, date_text=date_text)
+
+
+def render_front(cases: list[Case], pages: list[str], *, title: str, subtitle: str, organizer: str, date_text: str) -> str:
+    """Cover and contents; each contents entry links to ``dj-case:<n>``, which the merge points at the case's page."""
+    return _TEMPLATE.render(css=Markup(CSS), front=True, toc=cases, link=TOC_LINK, pages=pages, cases=[], first_page=None,
+                            title=title, subtitle=subtitle, organizer=organizer, date_text=date_text)
+
+
+def render_batch(cases: list[Case], first: int, first_page: int, *, title: str) -> str:
+    """The cases ``first`` (1-based) onwards as one document whose first page is numbered ``first_page``."""
+    return _TEMPLATE.render(css=Markup(CSS), front=False, cases=[(n, c, body_html(c)) for n, c in enumerate(cases, first)],
+                            first_page=first_page, title=title)
 
 
 def write_pdf(cases: list[Case], path: Path, *, title: str, subtitle: str, organizer: str, date_text: str,
-              allowed_dirs: list[Path]) -> None:
-    """Print the compilation to ``path`` with Chromium (two passes: the second knows the contents' page numbers)."""
+              allowed_dirs: list[Path], batch_cases: int | None = None) -> None:
+    """Print the compilation to ``path`` with Chromium, ``batch_cases`` (BATCH_CASES) cases per print, merged with pypdf.
+
+    Order of the prints: the front (cover and contents) with placeholder numbers, to learn how many
+    pages it takes; the batches, each numbered on from the one before, their outlines telling where
+    each case starts; the front again with those page numbers (and, should the real numbers change
+    its length, the batches once more).  Chromium's time per page grows with the document's length,
+    so printing in batches keeps the time per case constant.
+    """
     from playwright.sync_api import sync_playwright
 
-    from .pdfinfo import outline_pages
-
     fields = {"title": title, "subtitle": subtitle, "organizer": organizer, "date_text": date_text}
+    size = max(1, batch_cases or BATCH_CASES)
+    batches = [cases[i:i + size] for i in range(0, len(cases), size)]
     with tempfile.TemporaryDirectory(prefix="dj-export-") as tmp:
         work = Path(tmp)
         allowed = [str(d.resolve()) for d in [work, *allowed_dirs]]
         with sync_playwright() as p:
             browser = _launch(p)
             try:
-                context = browser.new_context(java_script_enabled=False)
+                page = _new_page(browser, allowed)
 
-                def guard(route):
-                    url = route.request.url
-                    local = url.startswith("file://") and any(_file_path(url).startswith(a + "/") for a in allowed)
-                    route.continue_() if local else route.abort()
+                def print_to(name: str, html: str) -> Path:
+                    out = work / f"{name}.pdf"
+                    _print(page, work / f"{name}.html", html, out)
+                    return out
 
-                context.route("**/*", guard)
-                page = context.new_page()
-                page.set_default_timeout(PRINT_TIMEOUT_MS)  # a 1,000-page compilation takes minutes on an old PC
-                draft = work / "draft.pdf"
-                _print(page, work / "draft.html", render_html(cases, **fields), draft)
-                numbers = outline_pages(draft)
-                # Page numbers in the footer count from the cover; the contents show the same numbers.
-                pages = [str(n) for n in numbers] if len(numbers) == len(cases) else None
-                _print(page, work / "final.html", render_html(cases, pages=pages, **fields), path)
+                # Placeholder numbers as wide as the real ones can be (a case takes at most ~99 pages).
+                placeholder = "8" * len(str(2 + 99 * len(cases)))
+                front = print_to("front-0", render_front(cases, [placeholder] * len(cases), **fields))
+                front_pages = _page_count(front)
+                for attempt in range(1, 4):
+                    parts, starts, next_page = [], [], front_pages + 1
+                    for index, batch in enumerate(batches):
+                        part = print_to(f"cases-{attempt}-{index}", render_batch(batch, len(starts) + 1, next_page, title=title))
+                        offsets = outline_pages(part)
+                        if len(offsets) != len(batch):  # one top-level bookmark per case (its only <h1>)
+                            raise RuntimeError(f"PDF 书签数 {len(offsets)} 与篇目数 {len(batch)} 不符")
+                        starts += [next_page + offset - 1 for offset in offsets]
+                        next_page += _page_count(part)
+                        parts.append(part)
+                    front = print_to(f"front-{attempt}", render_front(cases, [str(n) for n in starts], **fields))
+                    if _page_count(front) == front_pages:
+                        break
+                    front_pages = _page_count(front)
             finally:
                 browser.close()
+        merge_pdf(front, parts, starts, path, title=title, author=organizer)
+
+
+def merge_pdf(front: Path, parts: list[Path], starts: list[int], path: Path, *, title: str, author: str) -> None:
+    """Front and batches as one PDF: the batches' bookmarks kept, the contents' links to the cases' pages."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.append(PdfReader(front), import_outline=False)
+    front_pages = len(writer.pages)
+    for part in parts:
+        writer.append(PdfReader(part))  # its outline too, pointing at the appended pages
+    for page in writer.pages[:front_pages]:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            action = annot.get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if not uri.startswith(TOC_LINK):
+                continue
+            target = writer.pages[starts[int(uri.removeprefix(TOC_LINK)) - 1] - 1]
+            del annot["/A"]
+            annot[NameObject("/Dest")] = ArrayObject([target.indirect_reference, NameObject("/XYZ"),
+                                                      NullObject(), NullObject(), NullObject()])
+    writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "./dev.sh export"})
+    writer.root_object[NameObject("/Lang")] = TextStringObject("zh-CN")
+    writer.page_mode = "/UseOutlines"  # the bookmarks panel open, as the guide promises
+    with open(path, "wb") as handle:
+        writer.write(handle)
+
+
+def _new_page(browser, allowed: list[str]):
+    """A page with JavaScript off that loads nothing but the compilation's own files."""
+    context = browser.new_context(java_script_enabled=False)
+
+    def guard(route):
+        url = route.request.url
+        local = url.startswith("file://") and any(_file_path(url).startswith(a + "/") for a in allowed)
+        route.continue_() if local else route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(PRINT_TIMEOUT_MS)  # a 1,000-page compilation takes minutes on an old PC
+    return page
+
+
+def _page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
 
 
 def _file_path(url: str) -> str:
