@@ -20,7 +20,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import REPO, brand_text, doc_text, make_project
+from conftest import REPO, brand_text, doc_text, make_project, run_build
 from docx.oxml.ns import qn
 from PIL import Image, ImageDraw
 
@@ -101,7 +101,7 @@ STUDY = """## 学习安排
 """
 
 
-def project_with(tmp: Path, *, extra_brands: dict | None = None, rules: bool = True) -> Path:
+def project_with(tmp: Path, *, extra_brands: dict | None = None, rules: bool = True, settings: dict | None = None) -> Path:
     brands = {
         "hong-xin": {"index.md": brand_text(featured=True, cover="photo-1.jpg").split("## 品牌内涵")[0] + BODY,
                      "photo-1.jpg": photo(2000, 1500, 1), "photo-2.jpg": photo(800, 600, 2)},
@@ -119,7 +119,7 @@ def project_with(tmp: Path, *, extra_brands: dict | None = None, rules: bool = T
                                           "doc_no": "江直党〔2026〕3号", "date": "2026-01-05", "description": "年度学习安排。"}, STUDY),
         "study/lilun/cao-gao.md": doc_text({"title": DRAFT_TITLES[1], "date": "2026-01-05", "description": "d", "draft": True}),
         "study/topics.yml": "lilun:\n  title: 理论学习\n",
-    }, extra_config={"extra": {"organizer": "中共江城市直属机关工作委员会", "dangjian": {}}})
+    }, extra_config={"extra": {"organizer": "中共江城市直属机关工作委员会", "dangjian": settings or {}}})
     if rules:
         shutil.copytree(REPO / "rules", root / "rules")
     return root
@@ -514,3 +514,38 @@ def test_writer_tables_with_odd_spans_and_other_markdown_do_not_break_the_word_f
     assert len(document.tables[1].columns) == MAX_COLUMNS
     for expected in ("● 一级", "○ 二级", "代码 code", "正文有注释1。", "提示", "提示内容", "1．注释内容。"):
         assert expected in texts
+
+
+# ---------------------------------------------------------------- 汇编下载 in the build (setting attach_compilations)
+
+
+def test_build_attaches_section_compilations_only_when_the_setting_is_on(tmp_path):
+    root = project_with(tmp_path / "p", settings={"attach_compilations": True})
+    built = run_build(root, strict=True)
+    assert built.returncode == 0, built.output
+    showcase = built.html("brands/")
+    assert re.search(r'<a href="../downloads/brands.docx" download(="")?>下载本栏目汇编：党建品牌案例汇编</a>（Word 文档，3 篇', showcase)
+    assert 'href="../downloads/models.docx"' in built.html("models/")
+    assert 'href="../../downloads/study-lilun.docx"' in built.html("study/lilun/")
+    brands = docx.Document(str(built.site / "downloads" / "brands.docx"))
+    assert [p.text for p in brands.paragraphs if p.style.name == "Heading 1"] == EXPECTED[:3]
+    assert len(brands.inline_shapes) == 4 and "2026年3月15日" in [p.text for p in brands.paragraphs]  # newest page's date
+    study = docx.Document(str(built.site / "downloads" / "study-lilun.docx"))
+    assert [p.text for p in study.paragraphs if p.style.name == "Heading 1"] == ["青年理论学习安排"]
+    assert not any(title in (built.site / "downloads" / name).read_bytes().decode("latin-1") for title in DRAFT_TITLES
+                   for name in ("brands.docx", "study-lilun.docx"))
+    cached = sorted((root / ".cache" / "exports").glob("*.docx"))
+    assert len(cached) == 3
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    # Unchanged content: the next build reuses the files; a changed brand makes a new brands compilation.
+    assert run_build(root, strict=True).returncode == 0
+    assert [p.stat().st_mtime_ns for p in sorted((root / ".cache" / "exports").glob("*.docx"))] == stamps
+    index = root / "brands" / "jing-hui" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n新增的一段话。\n", encoding="utf-8")
+    assert run_build(root, strict=True).returncode == 0
+    assert len(list((root / ".cache" / "exports").glob("*.docx"))) == 4
+    assert "新增的一段话。" in [p.text for p in docx.Document(str(built.site / "downloads" / "brands.docx")).paragraphs]
+
+    off = project_with(tmp_path / "off")
+    built = run_build(off, strict=True)
+    assert built.returncode == 0 and "downloads" not in built.html("brands/") and not (built.site / "downloads").exists()
