@@ -181,7 +181,9 @@ def test_docx_one_page_broken_case_per_selection_in_order(exported):
     assert document.styles["Heading 1"].paragraph_format.page_break_before
     for head in heads:  # a case starts a page: its title does, or the logo right above it
         previous = head._p.getprevious()
-        starter = head if head.paragraph_format.page_break_before is not False else docx.text.paragraph.Paragraph(previous, head._parent)
+        starter = head
+        if head.paragraph_format.page_break_before is False:
+            starter = docx.text.paragraph.Paragraph(previous, head._parent)
         assert starter.paragraph_format.page_break_before is not False and starter.style.name in ("Heading 1", "图片")
     # Each case is followed by its facts table, in the same order.
     facts = [t for t in document.tables if t.cell(0, 0).text in ("所属单位", "单位", "发文机关")]
@@ -524,7 +526,8 @@ def test_build_attaches_section_compilations_only_when_the_setting_is_on(tmp_pat
     built = run_build(root, strict=True)
     assert built.returncode == 0, built.output
     showcase = built.html("brands/")
-    assert re.search(r'<a href="../downloads/brands.docx" download(="")?>下载本栏目汇编：党建品牌案例汇编</a>（Word 文档，3 篇', showcase)
+    link = r'<a href="../downloads/brands.docx" download(="")?>下载本栏目汇编：党建品牌案例汇编</a>（Word 文档，3 篇'
+    assert re.search(link, showcase)
     assert 'href="../downloads/models.docx"' in built.html("models/")
     assert 'href="../../downloads/study-lilun.docx"' in built.html("study/lilun/")
     brands = docx.Document(str(built.site / "downloads" / "brands.docx"))

@@ -215,7 +215,8 @@ def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePi
                     continue  # a cover the body shows is printed there, not twice
                 source = (item.folder / name.strip()).resolve()
                 if source.suffix.lower() == ".svg":
-                    problems.append(Problem(rel_path, f"{'品牌标识' if key == 'logo' else '封面照片'}“{name}”是矢量图，未收入汇编（Word 文档不支持 SVG）。",
+                    what = "品牌标识" if key == "logo" else "封面照片"
+                    problems.append(Problem(rel_path, f"{what}“{name}”是矢量图，未收入汇编（Word 文档不支持 SVG）。",
                                             f"如需收入，请另存为 PNG，并把 {key}: 改为 PNG 文件名。",
                                             severity=Severity.WARNING, field=key, code="export-svg"))
                     continue

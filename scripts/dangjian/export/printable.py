@@ -1,32 +1,34 @@
-"""The compilation as one printable HTML document, and its PDF (headless Chromium).
+"""The compilation as printable HTML, and its PDF (headless Chromium, merged with pypdf).
 
 The HTML comes from a Jinja template with autoescape: every value a writer
 typed is escaped; the only markup passed through is each case's body, which
 :mod:`.content` has already reduced to a fixed set of tags without attributes
-(photos point at their processed renditions as ``file:`` URLs).
+(photos, logos and cover photos point at their processed renditions as
+``file:`` URLs).
 
-Chromium prints it (Playwright ``page.pdf``) with a tagged PDF and its
-document outline (one top-level bookmark per case, the case's headings
-below).  The table of contents needs page numbers that only the print
-knows: a first print finds the page each case starts on (from the outline),
-a second prints the contents with them.  JavaScript is off and every request
-that is not one of the compilation's own files is refused, so nothing is
-fetched from anywhere.
+Chromium's time per page grows with the length of the document it prints (one
+print of 200 brands took 401–460 s for two passes, 20 brands 20–26 s), so the
+cases are printed in batches of :data:`BATCH_CASES` by one browser, each batch
+numbering its pages on from the one before (``@page :first { counter-increment:
+page N }``), and pypdf merges the front (cover and contents) and the batches.
+Each batch's outline (one top-level bookmark per case, its headings below) is
+kept and points at the merged pages; the contents' page numbers come from those
+outlines, and its entries link to the cases' pages.  The merged file is not a
+tagged PDF any more (pypdf does not merge structure trees).  JavaScript is off
+and every request that is not one of the compilation's own files is refused, so
+nothing is fetched from anywhere.
 
-Why Chromium and not WeasyPrint (scripts/bench_export.py prints the same HTML with
+Why Chromium and not WeasyPrint (scripts/bench_export.py printed the same HTML with
 both; 2026-11-30, 2 shared cores under load): the Chinese text is equally faithful
 (every expected character back from ``pdftotext``; pages look the same), one
 bookmark per case in both.  WeasyPrint 70 embeds CID fonts where Skia writes the
 CFF-flavoured Noto CJK as Type 3 fonts, and its files are smaller (20 brands:
-2.8 MB vs 3.8 MB; 200 brands: 22.7 MB vs 33.9 MB) and, needing one pass, it is
-faster on large compilations (200 brands: 282 s vs 401–460 s for two passes; 20 brands
-about 20–37 s for either).  Chromium's time grows faster than the number of cases
-(20 → 200 brands: ×20 to ×23, WeasyPrint ×8); printing in batches merged with pypdf
-would make it linear (not done yet).  Chromium
-is kept because it adds no system dependency (WeasyPrint needs Pango, a separate GTK
-install on the writers' Windows PCs, where Chromium's place is taken by Edge), and
-it writes a tagged PDF.  The stylesheet is plain CSS paged media, so WeasyPrint
-prints this HTML as it is (the contents numbered by ``target-counter``).
+2.8 MB vs 3.8 MB; 200 brands: 22.7 MB vs 33.9 MB); one pass of 200 brands took it
+282 s.  Chromium is kept because it adds no system dependency (WeasyPrint needs
+Pango, a separate GTK install on the writers' Windows PCs, where Chromium's place is
+taken by Edge), and printed in batches its time is linear in the number of cases.
+The stylesheet is plain CSS paged media, so WeasyPrint prints :func:`render_html`'s
+single document as it is (the contents numbered by ``target-counter``).
 """
 
 from __future__ import annotations
