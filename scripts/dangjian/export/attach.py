@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml.html import tostring
+from markupsafe import escape
 
 from ..problems import has_errors
 from ..render import format_date, relurl
@@ -96,10 +97,8 @@ def attach_compilations(plan) -> None:
 
 def add_link(markdown: str, attachment: Attachment, count: int, size: int) -> str:
     """The listing's Markdown with a download paragraph under its first heading."""
-    from ..render import _e
-
     href = relurl(attachment.path, attachment.page.removesuffix("index.md"))
-    link = (f'<p class="dj-download"><a href="{_e(href)}" download>下载本栏目汇编：{_e(attachment.title)}</a>'
+    link = (f'<p class="dj-download"><a href="{escape(href)}" download>下载本栏目汇编：{escape(attachment.title)}</a>'
             f'（Word 文档，{count} 篇，{size / 1048576:.1f} MB，可在 WPS 或 Word 中编辑）</p>\n\n')
     lines = markdown.split("\n")
     at = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
