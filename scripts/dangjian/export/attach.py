@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml.html import tostring
-from markupsafe import escape
 
+from ..escape import text as escape
 from ..problems import has_errors
 from ..render import format_date, relurl
 from . import content
