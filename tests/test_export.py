@@ -20,7 +20,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import REPO, brand_text, doc_text, make_project
+from conftest import REPO, brand_text, doc_text, make_project, run_build
 from docx.oxml.ns import qn
 from PIL import Image, ImageDraw
 
@@ -33,13 +33,13 @@ TITLE = "2026年党建品牌案例汇编"
 DRAFT_TITLES = ("草稿品牌不应出现", "草稿学习资料不应出现")
 
 
-def photo(width: int, height: int, seed: int) -> bytes:
-    """A JPEG that looks like a photo (sky, ground, people), with noise so it compresses like one."""
+def photo(width: int, height: int, seed: int, banner: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A JPEG that looks like a photo (sky, ground, people, a banner), with noise so it compresses like one."""
     rng = random.Random(seed)
     image = Image.new("RGB", (width, height), (150, 190, 230))
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, height * 2 // 3, width, height], fill=(120, 110, 90))
-    draw.rectangle([width // 5, height // 6, width * 4 // 5, height // 3], fill=(200, 30, 30))
+    draw.rectangle([width // 5, height // 6, width * 4 // 5, height // 3], fill=banner)
     for _ in range(40):
         x, y = rng.randrange(width), rng.randrange(height // 2, height)
         r = max(4, width // 60)
@@ -48,6 +48,20 @@ def photo(width: int, height: int, seed: int) -> bytes:
     image = Image.blend(image, noise, 0.12)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def logo(width: int, height: int) -> bytes:
+    """A transparent PNG emblem: a red ring with a gold star-like centre (not square, to test the padding)."""
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    side = min(width, height)
+    box = [(width - side) // 2, (height - side) // 2, (width + side) // 2, (height + side) // 2]
+    draw.ellipse(box, outline=(200, 20, 20, 255), width=side // 8)
+    inset = side // 3
+    draw.ellipse([box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset], fill=(240, 190, 30, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
     return out.getvalue()
 
 
@@ -87,12 +101,13 @@ STUDY = """## 学习安排
 """
 
 
-def project_with(tmp: Path, *, extra_brands: dict | None = None, rules: bool = True) -> Path:
+def project_with(tmp: Path, *, extra_brands: dict | None = None, rules: bool = True, settings: dict | None = None) -> Path:
     brands = {
         "hong-xin": {"index.md": brand_text(featured=True, cover="photo-1.jpg").split("## 品牌内涵")[0] + BODY,
                      "photo-1.jpg": photo(2000, 1500, 1), "photo-2.jpg": photo(800, 600, 2)},
-        "shui-wu": brand_text(title="税务红管家", unit="市税务局", category="为民服务", slogan=None, honors=None,
-                              date="2026-02-01"),
+        "shui-wu": {"index.md": brand_text(title="税务红管家", unit="市税务局", category="为民服务", slogan="红管家 暖人心",
+                                           honors=None, date="2026-02-01", logo="logo.png", cover="cover.jpg"),
+                    "logo.png": logo(400, 300), "cover.jpg": photo(1600, 1200, 3, banner=(30, 150, 40))},
         "jing-hui": brand_text(title="警徽映江城", unit="市公安局", slogan=None, date="2025-12-01"),
         "cao-gao": brand_text(title=DRAFT_TITLES[0], draft=True),
         **(extra_brands or {}),
@@ -104,7 +119,7 @@ def project_with(tmp: Path, *, extra_brands: dict | None = None, rules: bool = T
                                           "doc_no": "江直党〔2026〕3号", "date": "2026-01-05", "description": "年度学习安排。"}, STUDY),
         "study/lilun/cao-gao.md": doc_text({"title": DRAFT_TITLES[1], "date": "2026-01-05", "description": "d", "draft": True}),
         "study/topics.yml": "lilun:\n  title: 理论学习\n",
-    }, extra_config={"extra": {"organizer": "中共江城市直属机关工作委员会", "dangjian": {}}})
+    }, extra_config={"extra": {"organizer": "中共江城市直属机关工作委员会", "dangjian": settings or {}}})
     if rules:
         shutil.copytree(REPO / "rules", root / "rules")
     return root
@@ -164,7 +179,12 @@ def test_docx_one_page_broken_case_per_selection_in_order(exported):
     heads = [p for p in document.paragraphs if p.style.name == "Heading 1"]
     assert [p.text for p in heads] == EXPECTED
     assert document.styles["Heading 1"].paragraph_format.page_break_before
-    assert all(p.paragraph_format.page_break_before is not False for p in heads)
+    for head in heads:  # a case starts a page: its title does, or the logo right above it
+        previous = head._p.getprevious()
+        starter = head
+        if head.paragraph_format.page_break_before is False:
+            starter = docx.text.paragraph.Paragraph(previous, head._parent)
+        assert starter.paragraph_format.page_break_before is not False and starter.style.name in ("Heading 1", "图片")
     # Each case is followed by its facts table, in the same order.
     facts = [t for t in document.tables if t.cell(0, 0).text in ("所属单位", "单位", "发文机关")]
     assert [t.cell(0, 1).text for t in facts] == ["江城市财政局", "江城市税务局", "江城市公安局", "江城市财政局",
@@ -196,14 +216,15 @@ def test_docx_body_headings_emphasis_lists_tables(exported):
 
 def test_docx_photos_are_processed_renditions_sized_for_print_with_captions(exported):
     document = docx.Document(str(exported[1]))
-    shapes = document.inline_shapes
-    assert len(shapes) == 2
+    shapes = [s for s in document.inline_shapes if round(s.width.mm) != 25][:3]  # the first case's and the cover
+    assert len(document.inline_shapes) == 4  # two body photos; 税务红管家's logo and cover photo
     # The 2000 px original is printed from its 960 px rendition, the 800 px one at its own size; no metadata.
     with zipfile.ZipFile(exported[1]) as archive:
         media = sorted(n for n in archive.namelist() if n.startswith("word/media/"))
         sizes = sorted(Image.open(io.BytesIO(archive.read(n))).size for n in media)
         assert not any(Image.open(io.BytesIO(archive.read(n))).info.get("exif") for n in media)
-    assert sizes == [(800, 600), (960, 720)]
+    assert sizes == [(256, 256), (800, 600), (960, 720), (960, 720)]
+    shapes = shapes[:2]
     widths = sorted(round(s.width.mm) for s in shapes)
     # 800 px at 150 dpi is 136 mm; 960 px would fill the 156 mm text width but is then 117 mm tall,
     # so it is scaled to the 110 mm height limit (147 mm wide).
@@ -211,6 +232,38 @@ def test_docx_photos_are_processed_renditions_sized_for_print_with_captions(expo
     assert max(round(s.height.mm) for s in shapes) == 110
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions == ["支部在民生项目现场开展主题党日", "预算审核环节的党员先锋岗"]
+
+
+def paragraphs_of_case(document, title: str) -> list:
+    """The body paragraphs from the paragraph before a case's title (its logo, if any) to the next title."""
+    paragraphs = document.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1" and p.text == title)
+    end = next((i for i, p in enumerate(paragraphs[start + 1:], start + 1) if p.style.name == "Heading 1"), len(paragraphs))
+    if paragraphs[end - 1].paragraph_format.page_break_before:  # the next case's logo
+        end -= 1
+    return paragraphs[start - 1:end]
+
+
+def pictures_in(paragraph) -> list[tuple[int, int]]:
+    """(width, height) in mm of every picture in a paragraph."""
+    extents = paragraph._p.xpath(".//wp:extent")
+    return [(round(int(e.get("cx")) / 36000), round(int(e.get("cy")) / 36000)) for e in extents]
+
+
+def test_docx_brand_logo_above_the_title_and_cover_photo_under_it(exported):
+    document = docx.Document(str(exported[1]))
+    before, head, slogan, cover, *_rest = paragraphs_of_case(document, "税务红管家")
+    assert head.style.name == "Heading 1" and before.style.name == "图片"
+    assert pictures_in(before) == [(25, 25)]  # the logo, a 256 px square rendition of the 400×300 original
+    assert before.paragraph_format.page_break_before and before.paragraph_format.keep_with_next
+    assert slogan.text == "“红管家 暖人心”"
+    assert pictures_in(cover) == [(120, 90)]  # under the slogan: the 960×720 rendition held to the 90 mm cover height
+    # A brand whose cover is also in its body shows it once (in the body); one without photos or logo has none.
+    hong_xin = paragraphs_of_case(document, "红心理财")
+    assert sum(len(pictures_in(p)) for p in hong_xin) == 2 and not pictures_in(hong_xin[0])
+    jing_hui = paragraphs_of_case(document, "警徽映江城")
+    assert sum(len(pictures_in(p)) for p in jing_hui) == 0
+    assert jing_hui[1].paragraph_format.page_break_before is not False
 
 
 def test_docx_declares_east_asian_fonts_with_fallbacks(exported):
@@ -265,13 +318,53 @@ def test_pdf_text_outline_and_page_numbers(exported):
     assert rows and all(row[-5] == "yes" for row in rows)  # every font embedded (column "emb")
 
 
+def test_pdf_printed_in_batches_keeps_bookmarks_page_numbers_and_contents_links(exported, tmp_path, monkeypatch):
+    """Two cases per print (three batches, merged): the same pages as one print, numbered on, linked right."""
+    from pypdf import PdfReader
+
+    from dangjian.export import Criteria, export_compilation, printable
+
+    root, _docx, whole, _done = exported
+    monkeypatch.setattr(printable, "BATCH_CASES", 2)
+    out = tmp_path / "batched" / "汇编"
+    result = export_compilation(root, Criteria(sections=["brands", "models", "study"]), title=TITLE,
+                                subtitle="（内部交流材料）", out=out, formats=("pdf",))
+    assert result.ok, [p.format() for p in result.problems]
+    pdf = out.with_suffix(".pdf")
+    assert sorted(p.name for p in pdf.parent.iterdir()) == ["汇编.pdf"]
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == len(PdfReader(whole).pages)
+    outline = read_outline(pdf)
+    top = [e for e in outline if e.level == 0]
+    assert [e.title for e in top] == EXPECTED and [e.page for e in top] == [e.page for e in read_outline(whole) if e.level == 0]
+    assert any(e.level == 1 and e.title == "主要做法" for e in outline)  # the cases' headings below them
+    for entry in top:  # each bookmark opens the page where its case begins
+        assert entry.title in pdftotext(pdf, entry.page, entry.page)
+    for number in range(2, len(reader.pages) + 1):  # continuous numbers across the batches
+        assert re.search(rf"—\s*{number}\s*—", pdftotext(pdf, number, number)), number
+    contents = pdftotext(pdf, 2, 2)
+    for entry in top:
+        assert any(line.strip().startswith(entry.title) and line.strip().endswith(str(entry.page))
+                   for line in contents.splitlines()), (entry, contents)
+    # The contents entries jump to the cases' pages; no link leaves the file.
+    numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}
+    targets = []
+    for annot in reader.pages[1].get("/Annots") or []:
+        annot = annot.get_object()
+        assert "/A" not in annot
+        targets.append(numbers[annot["/Dest"][0].idnum])
+    assert sorted(set(targets)) == [e.page for e in top]
+    assert b"/URI" not in pdf.read_bytes() and b"dj-case" not in pdf.read_bytes()
+    assert reader.metadata.title == TITLE and reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
 def test_pdf_pages_render(exported):
     """Cover, a case with photos and a study material with a table, rendered for looking at."""
     pdf = exported[2]
     top = [e for e in read_outline(pdf) if e.level == 0]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, page in (("cover", 1), ("contents", 2), ("case-photos", top[0].page), ("case-photos-2", top[0].page + 1),
-                       ("study-table", top[-1].page)):
+                       ("case-logo-cover", top[1].page), ("case-plain", top[2].page), ("study-table", top[-1].page)):
         prefix = ARTIFACTS / name
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf),
                         str(prefix)], check=True)
@@ -281,6 +374,21 @@ def test_pdf_pages_render(exported):
     reds = sum(1 for name in ("case-photos", "case-photos-2")
                for r, g, b in Image.open(ARTIFACTS / f"{name}.png").convert("RGB").getdata() if r > 150 and g < 80 and b < 80)
     assert reds > 200  # the red banner of photo-1 is printed within the case's first two pages
+
+    def count(name: str, test) -> int:
+        return sum(1 for pixel in Image.open(ARTIFACTS / f"{name}.png").convert("RGB").getdata() if test(*pixel))
+
+    def gold(r, g, b):
+        return r > 200 and 150 < g < 220 and b < 90
+
+    def green(r, g, b):
+        return g > 110 and r < 90 and b < 90
+
+    # 税务红管家: the logo (gold centre) in the top sixth of the page, above the title; the cover's green banner.
+    logo_top = Image.open(ARTIFACTS / "case-logo-cover.png").convert("RGB").crop((0, 0, 496, 140))
+    assert sum(1 for pixel in logo_top.getdata() if gold(*pixel)) > 50
+    assert count("case-logo-cover", green) > 500
+    assert count("case-plain", gold) == 0 and count("case-plain", green) == 0  # no logo, no photo: nothing made up
 
 
 # ---------------------------------------------------------------- selection and bad input
@@ -350,6 +458,17 @@ def test_gate_errors_and_unreadable_photo_refuse(tmp_path):
     assert not out.parent.exists() or not any(out.parent.iterdir())
 
 
+def test_unreadable_logo_refuses_naming_the_file(tmp_path):
+    root = project_with(tmp_path / "p", extra_brands={
+        "huai-biao": {"index.md": brand_text(title="坏标识品牌", unit="市教育局", logo="logo.png"),
+                      "logo.png": b"\x89PNG\r\n\x1a\n broken"}})
+    out = tmp_path / "out" / "x"
+    done = export(root, "--title", "t", "--unit", "市教育局", "--out", str(out), "--format", "docx")
+    assert done.returncode == 1 and "未生成汇编" in done.stderr and "Traceback" not in done.stderr
+    assert "brands/huai-biao/index.md" in done.stderr and "logo.png" in done.stderr
+    assert not out.parent.exists() or not any(out.parent.iterdir())
+
+
 def test_untrusted_html_never_reaches_the_documents(tmp_path):
     """Writers' raw HTML is reduced to plain structure even when the gate is skipped (core API)."""
     from lxml.html import tostring
@@ -397,3 +516,39 @@ def test_writer_tables_with_odd_spans_and_other_markdown_do_not_break_the_word_f
     assert len(document.tables[1].columns) == MAX_COLUMNS
     for expected in ("● 一级", "○ 二级", "代码 code", "正文有注释1。", "提示", "提示内容", "1．注释内容。"):
         assert expected in texts
+
+
+# ---------------------------------------------------------------- 汇编下载 in the build (setting attach_compilations)
+
+
+def test_build_attaches_section_compilations_only_when_the_setting_is_on(tmp_path):
+    root = project_with(tmp_path / "p", settings={"attach_compilations": True})
+    built = run_build(root, strict=True)
+    assert built.returncode == 0, built.output
+    showcase = built.html("brands/")
+    link = r'<a href="../downloads/brands.docx" download(="")?>下载本栏目汇编：党建品牌案例汇编</a>（Word 文档，3 篇'
+    assert re.search(link, showcase)
+    assert 'href="../downloads/models.docx"' in built.html("models/")
+    assert 'href="../../downloads/study-lilun.docx"' in built.html("study/lilun/")
+    brands = docx.Document(str(built.site / "downloads" / "brands.docx"))
+    assert [p.text for p in brands.paragraphs if p.style.name == "Heading 1"] == EXPECTED[:3]
+    assert len(brands.inline_shapes) == 4 and "2026年3月15日" in [p.text for p in brands.paragraphs]  # newest page's date
+    study = docx.Document(str(built.site / "downloads" / "study-lilun.docx"))
+    assert [p.text for p in study.paragraphs if p.style.name == "Heading 1"] == ["青年理论学习安排"]
+    assert not any(title in (built.site / "downloads" / name).read_bytes().decode("latin-1") for title in DRAFT_TITLES
+                   for name in ("brands.docx", "study-lilun.docx"))
+    cached = sorted((root / ".cache" / "exports").glob("*.docx"))
+    assert len(cached) == 3
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    # Unchanged content: the next build reuses the files; a changed brand makes a new brands compilation.
+    assert run_build(root, strict=True).returncode == 0
+    assert [p.stat().st_mtime_ns for p in sorted((root / ".cache" / "exports").glob("*.docx"))] == stamps
+    index = root / "brands" / "jing-hui" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n新增的一段话。\n", encoding="utf-8")
+    assert run_build(root, strict=True).returncode == 0
+    assert len(list((root / ".cache" / "exports").glob("*.docx"))) == 4
+    assert "新增的一段话。" in [p.text for p in docx.Document(str(built.site / "downloads" / "brands.docx")).paragraphs]
+
+    off = project_with(tmp_path / "off")
+    built = run_build(off, strict=True)
+    assert built.returncode == 0 and "downloads" not in built.html("brands/") and not (built.site / "downloads").exists()

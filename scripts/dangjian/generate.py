@@ -33,6 +33,7 @@ import yaml
 from .charts import render_stats_page
 from .checks import check_content
 from .edit import source_edit_path
+from .export.attach import attach_compilations
 from .feed import FEED_PATH, render_feed
 from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images
 from .loader import bundle_files, load_brand, load_site
@@ -307,6 +308,7 @@ def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path]
         else:
             plan.copies[uri] = path
     plan.problems += images.run(jobs)
+    attach_compilations(plan)  # setting attach_compilations: section downloads (dangjian.export.attach)
     plan.files[FEED_PATH] = render_feed(site, config.site_url, config.site_name, config.site_description)
     # Every published brand for the showcase filter, with the card thumbnails just processed.
     plan.files[SHOWCASE_JSON] = render_showcase_json(site, lambda brand: card_rendition(brand, plan.originals.get, images))

@@ -53,6 +53,9 @@ class Settings:
     intranet_hosts: tuple = ()
     """Host names of intranet sites that content may link to and load resources from (e.g. ``oa.minghu.intranet``)."""
 
+    attach_compilations: bool = False
+    """汇编下载: the build attaches each section's latest Word compilation (brands, models, each study topic) to its page."""
+
     @classmethod
     def from_mapping(cls, data: dict[str, Any] | None, source: str = "mkdocs.yml") -> tuple[Settings, list[Problem]]:
         """Build settings from a mapping, reporting unknown keys and wrong types."""

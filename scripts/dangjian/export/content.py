@@ -24,7 +24,7 @@ from ..images import ImageJob, ImagePipeline
 from ..loader import read_front_matter, rel
 from ..model import Brand, ModelExample
 from ..problems import Problem, Severity
-from ..render import format_date
+from ..render import cover_in_body, format_date
 from .selection import SECTIONS, Item, section_of
 
 #: Markdown extensions of the site (mkdocs.yml), without the heading permalinks that only make sense on screen.
@@ -46,6 +46,10 @@ KEEP_ATTRS = {"img": {"src", "alt"}, "td": {"colspan", "rowspan"}, "th": {"colsp
 TEXT_WIDTH_MM = 156.0
 #: A photo is never taller than this, so it and its caption fit on a page with some text.
 MAX_PHOTO_HEIGHT_MM = 110.0
+#: Printed size of a brand's logo (a square), above the title.
+LOGO_MM = 25.0
+#: A cover photo under the title leaves room for the facts table on the same page.
+MAX_COVER_HEIGHT_MM = 90.0
 #: Resolution photos are chosen for: the smallest rendition at least this sharp at full text width.
 PRINT_DPI = 150
 
@@ -77,6 +81,10 @@ class Case:
     body: _Element
     photos: dict[str, Photo] = field(default_factory=dict)
     """``src`` of each body ``<img>`` → the rendition that prints it."""
+    logo: Photo | None = None
+    """The brand's logo (square rendition), printed above the title."""
+    cover: Photo | None = None
+    """The brand's cover photo, printed under the title unless the body shows it already."""
 
 
 def facts_of(item: Item) -> list[tuple[str, str]]:
@@ -154,13 +162,30 @@ def choose_variant(rendition) -> tuple[str, int, int]:
     return chosen.name, chosen.width, chosen.height
 
 
-def print_size(width_px: int, height_px: int) -> tuple[float, float]:
-    """Millimetres on paper: at most the text width and MAX_PHOTO_HEIGHT_MM, never above PRINT_DPI's natural size."""
+def print_size(width_px: int, height_px: int, max_height_mm: float = MAX_PHOTO_HEIGHT_MM) -> tuple[float, float]:
+    """Millimetres on paper: at most the text width and ``max_height_mm``, never above PRINT_DPI's natural size."""
     width = min(TEXT_WIDTH_MM, width_px / PRINT_DPI * 25.4)
     height = width * height_px / width_px
-    if height > MAX_PHOTO_HEIGHT_MM:
-        width, height = width * MAX_PHOTO_HEIGHT_MM / height, MAX_PHOTO_HEIGHT_MM
+    if height > max_height_mm:
+        width, height = width * max_height_mm / height, max_height_mm
     return round(width, 1), round(height, 1)
+
+
+def _logo(pipeline: ImagePipeline, source: Path) -> Photo | None:
+    """The largest square logo rendition (256 px: sharp at LOGO_MM and 250 dpi)."""
+    rendition = pipeline.rendition(source, ("logo",))
+    if rendition is None:
+        return None
+    chosen = max(rendition.of(rendition.fallback_format), key=lambda v: v.width)
+    return Photo(pipeline.cache_dir / rendition.key / chosen.name, chosen.width, chosen.height, LOGO_MM, LOGO_MM)
+
+
+def _cover(pipeline: ImagePipeline, source: Path) -> Photo | None:
+    rendition = pipeline.rendition(source, ("photo",))
+    if rendition is None:
+        return None
+    name, width, height = choose_variant(rendition)
+    return Photo(pipeline.cache_dir / rendition.key / name, width, height, *print_size(width, height, MAX_COVER_HEIGHT_MM))
 
 
 def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePipeline) -> tuple[list[Case], list[Problem]]:
@@ -169,6 +194,7 @@ def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePi
     problems: list[Problem] = []
     jobs: list[ImageJob] = []
     wanted: list[tuple[Case, str, Path]] = []
+    emblems: list[tuple[Case, str, Path]] = []  # (case, "logo" or "cover", original)
     for item in items:
         path, rel_path = source_of(item, root, docs_dir)
         if isinstance(item, Brand):
@@ -182,6 +208,20 @@ def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePi
         m = item.meta
         case = Case(section_of(item), item.slug, rel_path, m.title, SECTIONS[section_of(item)], facts_of(item),
                     m.description, getattr(m, "slogan", None), list(getattr(m, "honors", [])), markdown_to_tree(body_md))
+        if isinstance(item, Brand):
+            for key, kind in (("logo", "logo"), ("cover", "photo")):
+                name = getattr(m, key)
+                if not name or (key == "cover" and cover_in_body(item)):
+                    continue  # a cover the body shows is printed there, not twice
+                source = (item.folder / name.strip()).resolve()
+                if source.suffix.lower() == ".svg":
+                    what = "品牌标识" if key == "logo" else "封面照片"
+                    problems.append(Problem(rel_path, f"{what}“{name}”是矢量图，未收入汇编（Word 文档不支持 SVG）。",
+                                            f"如需收入，请另存为 PNG，并把 {key}: 改为 PNG 文件名。",
+                                            severity=Severity.WARNING, field=key, code="export-svg"))
+                    continue
+                jobs.append(ImageJob(source, kind, rel_path, field=key))
+                emblems.append((case, key, source))
         for img in list(case.body.iter("img")):
             src = img.get("src", "")
             if not src or "://" in src or src.startswith(("/", "data:")):
@@ -204,6 +244,8 @@ def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePi
             continue  # reported above
         name, width, height = choose_variant(rendition)
         case.photos[src] = Photo(pipeline.cache_dir / rendition.key / name, width, height, *print_size(width, height))
+    for case, key, source in emblems:
+        setattr(case, key, _logo(pipeline, source) if key == "logo" else _cover(pipeline, source))
     return cases, problems
 
 

@@ -525,9 +525,21 @@ def write_docx(cases: list[Case], path: Path, *, title: str, subtitle: str, orga
     _add_toc(toc, doc, styles, [c.title for c in cases])
 
     for case in cases:
-        styles.paragraph(doc, "Heading 1", case.title)
+        if case.logo is not None:  # above the title: the logo's paragraph starts the page, the title follows it
+            logo = styles.paragraph(doc, "图片")
+            logo.paragraph_format.page_break_before = True
+            logo.paragraph_format.keep_with_next = True
+            logo.paragraph_format.space_before = Pt(0)
+            logo.add_run().add_picture(str(case.logo.path), width=Mm(case.logo.width_mm), height=Mm(case.logo.height_mm))
+        heading = styles.paragraph(doc, "Heading 1", case.title)
+        if case.logo is not None:
+            heading.paragraph_format.page_break_before = False
         if case.slogan:
             styles.paragraph(doc, "口号", f"“{case.slogan}”")
+        if case.cover is not None:
+            cover = styles.paragraph(doc, "图片")
+            cover.paragraph_format.space_before = Pt(0)
+            cover.add_run().add_picture(str(case.cover.path), width=Mm(case.cover.width_mm))
         _facts_table(doc, case, styles)
         if case.honors:
             styles.paragraph(doc, "Heading 2", "所获荣誉")
