@@ -1,4 +1,4 @@
-"""Comparison tooling (tests and scripts/bench_search.py): the same built site searched by Pagefind.
+"""Comparison tooling (tests and benchmarks/bench_search.py): the same built site searched by Pagefind.
 
 Measuring, not product: the site's own index (dangjian.search_index) is what readers use.
 Pagefind indexes built HTML marked with its own attributes; :func:`mark_for_pagefind` adds

@@ -1,4 +1,4 @@
-"""Shared by tests/test_search.py and scripts/bench_search.py: shown results that lack a query term."""
+"""Shared by tests/test_search.py and benchmarks/bench_search.py: shown results that lack a query term."""
 
 from __future__ import annotations
 

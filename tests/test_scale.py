@@ -1,7 +1,7 @@
 """Scale safeguards checked on a synthetic archive, without a build (fast).
 
 The figures themselves (build seconds, memory, sizes) come from
-scripts/bench_scale.py; here only what must hold at any size is asserted.
+benchmarks/bench_scale.py; here only what must hold at any size is asserted.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dangjian.loader import load_site
 from dangjian.render import BRANDS_PER_PAGE, STUDY_INDEX_PER_TOPIC, collect_tags, generate_pages, showcase_order
 from dangjian.settings import Settings
 
-sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "benchmarks"))
 from synth_site import write_project  # noqa: E402
 
 

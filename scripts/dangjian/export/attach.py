@@ -14,7 +14,7 @@ of (the cases' text and facts, their photos' renditions, which are named by
 content, the cover fields and the writer code), so a build whose content did
 not change reuses the files.  The cover date is the newest page's date, not
 today's, so the same content gives the same file on any day.  Only Word: the PDF
-needs Chromium and about a second per case (scripts/bench_export.py), too slow
+needs Chromium and about a second per case (benchmarks/bench_export.py), too slow
 for every build; writers print it with ``./dev.sh export``.
 """
 

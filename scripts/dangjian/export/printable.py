@@ -15,12 +15,12 @@ Each batch's outline (one top-level bookmark per case, its headings below) is
 kept and points at the merged pages; the contents' page numbers come from those
 outlines, and its entries link to the cases' pages.  The merged file is not a
 tagged PDF any more (pypdf does not merge structure trees).  Measured with
-scripts/bench_export.py (2026-11-30, 2 shared cores, load 5–6): 20 brands 12.4 s,
+benchmarks/bench_export.py (2026-11-30, 2 shared cores, load 5–6): 20 brands 12.4 s,
 200 brands (1,274 pages) 54.4 s, where one print of everything took 401–460 s.  JavaScript is off
 and every request that is not one of the compilation's own files is refused, so
 nothing is fetched from anywhere.
 
-Why Chromium and not WeasyPrint (scripts/bench_export.py printed the same HTML with
+Why Chromium and not WeasyPrint (benchmarks/bench_export.py printed the same HTML with
 both; 2026-11-30, 2 shared cores under load): the Chinese text is equally faithful
 (every expected character back from ``pdftotext``; pages look the same), one
 bookmark per case in both.  WeasyPrint 70 embeds CID fonts where Skia writes the
@@ -53,7 +53,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 
 
 #: Cases per Chromium print: its time per page grows with the length of the document, so a long
-#: compilation is printed in batches of this many cases and merged (scripts/bench_export.py).
+#: compilation is printed in batches of this many cases and merged (benchmarks/bench_export.py).
 BATCH_CASES = 20
 
 #: The contents link to ``dj-case:<n>`` (no request, no outside address); the merge turns each link

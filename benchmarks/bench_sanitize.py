@@ -6,8 +6,8 @@ per-page time, the slowest page, and how many pages changed beyond serialisation
 (there should be none: the build already sanitised them, and the allow-list keeps everything
 the site's own pages use).
 
-    .venv/bin/python scripts/bench_sanitize.py              # builds the sample into a temp dir
-    .venv/bin/python scripts/bench_sanitize.py --site site  # an already built site
+    .venv/bin/python benchmarks/bench_sanitize.py              # builds the sample into a temp dir
+    .venv/bin/python benchmarks/bench_sanitize.py --site site  # an already built site
 """
 
 from __future__ import annotations

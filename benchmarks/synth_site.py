@@ -1,6 +1,6 @@
 """Write a synthetic project of realistic Chinese content for scale benchmarks.
 
-    python scripts/synth_site.py OUT --pages 2000 [--seed 7] [--plain OUT_PLAIN] [--skew] [--models N]
+    python benchmarks/synth_site.py OUT --pages 2000 [--seed 7] [--plain OUT_PLAIN] [--skew] [--models N]
 
 Half of the pages are brands (``brands/<slug>/index.md`` with one or two small
 JPEG photos), half are study materials (``docs/study/<topic>/<slug>.md``).  The

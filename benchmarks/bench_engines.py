@@ -1,9 +1,9 @@
 """Engine benchmark: prints figures (it asserts nothing; targets are read by people).
 
-    python scripts/bench_engines.py                 # 4,000 synthetic pages, every engine, preview edit loop
-    python scripts/bench_engines.py --pages 500 --no-serve
+    python benchmarks/bench_engines.py                 # 4,000 synthetic pages, every engine, preview edit loop
+    python benchmarks/bench_engines.py --pages 500 --no-serve
 
-On one synthetic project (scripts/synth_site.py) it times, in the same run:
+On one synthetic project (benchmarks/synth_site.py) it times, in the same run:
 
 - today's hook build: ``mkdocs build`` with scripts/hooks.py (the first run also fills the
   photo cache; every later build is warm, like CI with its cache restored);
@@ -25,14 +25,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "scripts")]
 
 from bench_scale import build as hook_build
 from bench_scale import measure, serve_loop
 from dangjian.generate import ENGINES, QUIET_ENV
 from synth_site import write_project
 
-GENERATOR = Path(__file__).resolve().parent / "generate.py"
+GENERATOR = Path(__file__).resolve().parents[1] / "scripts" / "generate.py"
 
 
 def generator_build(project: Path, site: Path, engine: str) -> dict:

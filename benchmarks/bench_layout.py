@@ -1,6 +1,6 @@
 """Page heights of the sample site in Chromium: the figures of the reader design pass (issue #15).
 
-    python scripts/bench_layout.py [SITE_DIR]
+    python benchmarks/bench_layout.py [SITE_DIR]
 
 Builds the repository's sample site (or measures an already built SITE_DIR) and
 prints, for the home page, the showcase, a brand page without photos and the

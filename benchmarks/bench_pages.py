@@ -7,8 +7,8 @@ DevTools reports them (``encodedDataLength``; Python's test server sends no
 gzip, so a gzip-compressing intranet server sends less: that figure is printed
 too).  Then runs the vendored axe-core (WCAG 2.1 A/AA, 2.2 AA target size, best practices).
 
-    .venv/bin/python scripts/bench_pages.py            # builds into a temp dir
-    .venv/bin/python scripts/bench_pages.py --site site
+    .venv/bin/python benchmarks/bench_pages.py            # builds into a temp dir
+    .venv/bin/python benchmarks/bench_pages.py --site site
 """
 
 from __future__ import annotations

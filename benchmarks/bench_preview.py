@@ -1,10 +1,10 @@
 """Preview benchmark: prints figures (it asserts nothing; targets are read by people).
 
-    python scripts/bench_preview.py                       # 4,000 synthetic pages
-    python scripts/bench_preview.py --project DIR         # an existing project (its photo cache warm)
+    python benchmarks/bench_preview.py                       # 4,000 synthetic pages
+    python benchmarks/bench_preview.py --project DIR         # an existing project (its photo cache warm)
 
 Runs what ``./dev.sh serve`` runs (``scripts/generate.py serve``, MkDocs engine) on a
-synthetic project (scripts/synth_site.py) and times, from the writer's side:
+synthetic project (benchmarks/synth_site.py) and times, from the writer's side:
 
 - start-up with no kept preview (first run, or after ``mkdocs.yml`` changed): seconds until
   a brand page is served;
@@ -31,13 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "scripts")]
 
 from bench_scale import fetch, free_port  # noqa: E402
 from dangjian.generate import QUIET_ENV  # noqa: E402
 from synth_site import write_project  # noqa: E402
 
-GENERATOR = Path(__file__).resolve().parent / "generate.py"
+GENERATOR = Path(__file__).resolve().parents[1] / "scripts" / "generate.py"
 BRAND = "brands/pinpai-00001/index.md"
 STUDY_GLOB = "study/*/*.md"
 

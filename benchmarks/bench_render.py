@@ -1,8 +1,8 @@
 """Time the rendering of the generated pages (dangjian.render) on a synthetic site, optionally against a git ref.
 
-    .venv/bin/python scripts/bench_render.py                       # 1,000 pages, this checkout
-    .venv/bin/python scripts/bench_render.py --against main        # the same, then main's render code, side by side
-    .venv/bin/python scripts/bench_render.py --pages 2000 --repeat 9
+    .venv/bin/python benchmarks/bench_render.py                       # 1,000 pages, this checkout
+    .venv/bin/python benchmarks/bench_render.py --against main        # the same, then main's render code, side by side
+    .venv/bin/python benchmarks/bench_render.py --pages 2000 --repeat 9
 
 The site is loaded once; then every generated page, the stats page, the headers of models and
 study materials and the home page's markers are rendered ``--repeat`` times (the work the pre-pass
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         project = args.project
         if project is None:
-            sys.path.insert(0, str(REPO / "scripts"))
+            sys.path[:0] = [str(REPO / "scripts"), str(REPO / "benchmarks")]
             from synth_site import write_project
 
             project = Path(tmp) / "site"

@@ -1,9 +1,9 @@
 """Scale benchmark: prints figures (it asserts nothing; targets are read by people).
 
-    python scripts/bench_scale.py                      # 500, 2000 and 4000 pages
-    python scripts/bench_scale.py --sizes 500 --profile --serve
+    python benchmarks/bench_scale.py                      # 500, 2000 and 4000 pages
+    python benchmarks/bench_scale.py --sizes 500 --profile --serve
 
-For every size it generates a synthetic project (scripts/synth_site.py: half
+For every size it generates a synthetic project (benchmarks/synth_site.py: half
 brands with photos, half study materials) and reports, for this project's build
 and for the same Markdown built by plain Material (collection pages kept out
 of the nav) in the same run:
@@ -38,7 +38,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "scripts")]
 
 from synth_site import write_plain, write_project  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Measure publishing: the whole publish, the manifest (SHA-256 of every file) and its verification.
 
-    python scripts/bench_publish.py                 the repository's sample site
-    python scripts/bench_publish.py --project DIR   another project (e.g. one made by scripts/synth_site.py)
+    python benchmarks/bench_publish.py                 the repository's sample site
+    python benchmarks/bench_publish.py --project DIR   another project (e.g. one made by benchmarks/synth_site.py)
 
 Publishes into a temporary releases folder (removed afterwards) and prints figures.
 """
@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "scripts")]
 
 from dangjian.content_files import scan_content_files
 from dangjian.publish import manifest_path, publish, verify_release, write_manifest

@@ -1,13 +1,13 @@
 """Search at archive scale: recall, exactness, first-query bytes, latency, index build time.
 
-    .venv/bin/python scripts/bench_search.py [--pages 4000] [--long-share 0.25] [--work /tmp/bench-search]
+    .venv/bin/python benchmarks/bench_search.py [--pages 4000] [--long-share 0.25] [--work /tmp/bench-search]
                                              [--project DIR] [--compare] [--sample-only]
 
 Figures on two sites:
 
 * the repository's sample site with the judged query set (tests/search_queries.yml):
   recall@5 by kind and shown results lacking a query term;
-* a synthetic project (scripts/synth_site.py, half brands, half study materials,
+* a synthetic project (benchmarks/synth_site.py, half brands, half study materials,
   ``--long-share`` of all pages at least 20,000 characters) built without any search
   and with the shipped index: build time added (and the index worker's own time),
   index size; then in headless Chromium, on queries made from the built pages
@@ -41,6 +41,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPO / "tests"))
 
 from synth_site import write_project  # noqa: E402

@@ -1,7 +1,7 @@
 """Benchmark of the 汇编 export; prints figures (it asserts nothing).
 
 For each size (default 20 and 200 brands) a synthetic project is written
-(scripts/synth_site.py: real Chinese text, tables, some cover photos) and every
+(benchmarks/synth_site.py: real Chinese text, tables, some cover photos) and every
 brand gets ``--photos`` phone-like photos in its body (``--size``, each with its
 own content hash) and every other brand a logo.  Then:
 
@@ -13,7 +13,7 @@ own content hash) and every other brand a logo.  Then:
    Chromium: seconds, size, pages, bookmarks, font types, and the share of
    the expected Chinese characters that ``pdftotext`` gets back.
 
-    .venv/bin/python scripts/bench_export.py [--brands 20,200] [--photos 2] [--size 2000x1500] [--batch 20]
+    .venv/bin/python benchmarks/bench_export.py [--brands 20,200] [--photos 2] [--size 2000x1500] [--batch 20]
 
 ``--attach-cost`` instead measures what the setting ``attach_compilations`` (汇编下载)
 costs a build of the repository's own sample site: the same build (scripts/generate.py
@@ -37,6 +37,7 @@ from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_images import phone_photo  # noqa: E402
 from dangjian.export import Criteria, export_compilation, printable  # noqa: E402

@@ -6,7 +6,7 @@
 2. N photos (default 200) through the pipeline: cold seconds with all cores,
    warm seconds, images per second and the number of decodes on the warm run.
 
-    .venv/bin/python scripts/bench_images.py [--photos 200] [--size 4000x3000]
+    .venv/bin/python benchmarks/bench_images.py [--photos 200] [--size 4000x3000]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the review gate: seconds for the whole sample site and for a synthetic large one.
 
-    .venv/bin/python scripts/bench_check.py [--brands 500]
+    .venv/bin/python benchmarks/bench_check.py [--brands 500]
 
 Copies the sample project into a temporary folder, multiplies the sample
 brands to ``--brands`` bundles (text only) and times ``run_check`` over all
