@@ -25,13 +25,12 @@ from ..images import ImagePipeline
 from ..loader import load_site, rel
 from ..problems import Problem, Severity, has_errors
 from ..render import format_date
-from .content import Case, build_cases, source_of
+from .content import Case, build_cases, cover_organizer, source_of
 from .selection import Criteria, select_items
 
 __all__ = ["FORMATS", "Criteria", "ExportResult", "export_compilation", "safe_file_name"]
 
 FORMATS = ("docx", "pdf")
-DEFAULT_ORGANIZER = "中共明湖市直属机关工作委员会"
 
 
 @dataclass
@@ -96,8 +95,7 @@ def export_compilation(root: Path, criteria: Criteria, *, title: str, subtitle: 
     if has_errors(problems):
         return result
     result.cases = cases
-    extra = project.config.get("extra") if isinstance(project.config.get("extra"), dict) else {}
-    organizer = str(extra.get("organizer") or project.config.get("copyright") or DEFAULT_ORGANIZER)
+    organizer = cover_organizer(project.config)
     fields = {"title": title.strip(), "subtitle": subtitle.strip(), "organizer": organizer,
               "date_text": format_date(date or dt.date.today())}
     base = out if out is not None else project.root / "exports" / safe_file_name(title)

@@ -32,7 +32,7 @@ from ..escape import text as escape
 from ..problems import has_errors
 from ..render import format_date, relurl
 from . import content
-from .content import Case, build_cases
+from .content import Case, build_cases, cover_organizer
 from .selection import Criteria, Item, select_items
 
 __all__ = ["DOWNLOADS_DIR", "Attachment", "add_link", "attach_compilations", "plan_attachments"]
@@ -41,7 +41,6 @@ __all__ = ["DOWNLOADS_DIR", "Attachment", "add_link", "attach_compilations", "pl
 DOWNLOADS_DIR = "downloads"
 #: Where finished compilations are kept between builds (relative to the project root).
 CACHE_DIR = ".cache/exports"
-DEFAULT_ORGANIZER = "中共明湖市直属机关工作委员会"
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,7 @@ def attach_compilations(plan) -> None:
     if not plan.settings.attach_compilations:
         return
     root, docs_dir = plan.config.root, plan.config.docs_dir
-    extra = plan.config.data.get("extra") if isinstance(plan.config.data.get("extra"), dict) else {}
-    organizer = str(extra.get("organizer") or plan.config.data.get("copyright") or DEFAULT_ORGANIZER)
+    organizer = cover_organizer(plan.config.data)
     cache = root / CACHE_DIR
     for attachment in plan_attachments(plan.site, plan.settings):
         if attachment.page not in plan.pages:

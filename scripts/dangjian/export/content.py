@@ -252,3 +252,9 @@ def build_cases(items: list[Item], root: Path, docs_dir: Path, pipeline: ImagePi
 def today() -> dt.date:
     """The date printed on the cover."""
     return dt.date.today()
+
+
+def cover_organizer(config: dict) -> str:
+    """Who the cover names: ``extra.organizer`` of mkdocs.yml, else its ``copyright``, else its ``site_name``."""
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+    return str(extra.get("organizer") or config.get("copyright") or config.get("site_name") or "")
