@@ -147,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((visible, rebuilt, found))
                 print(f"编辑 {n + 1}：页面显示 {visible:.2f} 秒，整站重建完成 {rebuilt:.2f} 秒，可被搜索 {found:.2f} 秒", flush=True)
         finally:
+            builds = cold.log().count("Documentation built")
             brand.write_text(original, encoding="utf-8")
-            time.sleep(2.0)
-            cold.stop()
+            cold.started = time.monotonic()
+            try:  # stop once the rebuild for the restored file is done (a stop mid-build is measured below)
+                cold.wait(lambda: cold.log().count("Documentation built") > builds, limit=300)
+            finally:
+                cold.stop()
         log = cold.log()
         for n, part in enumerate(log.split("Building documentation...")[2:], 1):
             print(f"  重建 {n}：{where_the_time_goes(part)}", flush=True)

@@ -140,13 +140,15 @@ def _preview_dir(config: MkDocsConfig) -> PreviewDir | None:
         if preview.prepare():
             _state.known_search = preview.known_search_docs()
             log.info("dangjian: 预览从上次的结果开始，只重建改动过的页面")
-            if _state.waiting is None and not _state.serving:  # the first build: show the last preview meanwhile
-                host, port = config.dev_addr
-                _state.waiting = FolderServer(preview.site_dir, host, port, urlsplit(config.site_url or "/").path or "/", waiting=True)
-                if _state.waiting.start():
-                    log.info(f"dangjian: 更新期间先显示上次的预览：http://{host}:{port}/")
         else:
             _state.previous_search = _state.known_search = None  # a full build
+            if preview.has_pages():
+                log.info("dangjian: 配置、主题或程序有变化（或上次预览在构建中途关闭），这次重建全部页面")
+        if _state.waiting is None and not _state.serving and preview.has_pages():
+            host, port = config.dev_addr  # the first build of this run: show the last preview meanwhile
+            _state.waiting = FolderServer(preview.site_dir, host, port, urlsplit(config.site_url or "/").path or "/", waiting=True)
+            if _state.waiting.start():
+                log.info(f"dangjian: 更新期间先显示上次的预览：http://{host}:{port}/")
     preview.begin()
     return preview
 
@@ -194,6 +196,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         file.changed = _state.fingerprints.record(uri, markdown)
         files.append(file)
     _track_writer_pages(files, plan)
+    if _state.preview is not None and _state.preview.full:  # the kept pages cannot be trusted: render all
+        for file in files:
+            file.is_modified = _always_modified  # type: ignore[method-assign]
     for uri in _state.quick_rendered:  # rendered ahead from the last build: MkDocs' time check would skip them
         file = files.get_file_from_path(uri)
         if file is not None:
@@ -456,3 +461,4 @@ def on_post_build(config: MkDocsConfig) -> None:
         log.info(line)
     if _state.preview is not None:
         _state.preview.finish()
+        _state.preview.full = False

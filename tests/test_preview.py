@@ -126,8 +126,9 @@ def test_preview_starts_from_where_the_last_one_stopped(tmp_path, preview):
     assert _html_times(site)["guide/images/index.html"] > before["guide/images/index.html"]
 
 
-def test_a_preview_stopped_midway_is_not_kept(tmp_path, preview):
-    """A preview closed in the middle of a build leaves an unfinished folder: the next one starts afresh."""
+def test_a_preview_stopped_midway_is_rendered_again(tmp_path, preview):
+    """A preview closed in the middle of a build leaves an unfinished folder: the next one renders every
+    page again, showing the old ones meanwhile."""
     from dangjian.preview import PreviewDir
     project = watching_brands(make_project(tmp_path / "p", brands={"hongxin": brand_text()}))
     first = preview(project)
@@ -140,8 +141,10 @@ def test_a_preview_stopped_midway_is_not_kept(tmp_path, preview):
     kept.begin()  # as a build that never finished
     assert not kept.warm()
     second = preview(project)
-    second.wait("brands/hongxin/", lambda t: "红心理财" in t)
-    assert "预览从上次的结果开始" not in second.stop()
+    second.wait("brands/hongxin/", lambda t: "红心理财" in t and "自动刷新" not in t)
+    log = second.stop()
+    assert "预览从上次的结果开始" not in log and "这次重建全部页面" in log
+    assert "更新期间先显示上次的预览" in log, "the old pages are shown while every page is rendered again"
 
 
 def test_waiting_server_shows_the_last_preview_with_a_note(tmp_path):

@@ -7,10 +7,11 @@ renders only the pages whose sources changed since the last preview (the engine'
 time check for writers' pages, :mod:`.fingerprints` for generated pages), and the
 search index picks up the pages it had (:func:`save_search_docs`).
 
-The folder is emptied, and the next build is a full one, when anything that shapes
-every page changed (``mkdocs.yml``, the theme overrides, the project's own code, the
-engine's or the theme's version) or when the last build did not finish (the
-preview was closed in the middle of one).  A published build never uses it.
+The next build renders every page again, when anything that shapes every page
+changed (``mkdocs.yml``, the theme overrides, the project's own code, the engine's
+or the theme's version) or when the last build did not finish (the preview was
+closed in the middle of one); the old pages are shown meanwhile, with a note
+(:class:`FolderServer`).  A published build never uses the folder.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -70,6 +70,8 @@ class PreviewDir:
     search_generation: int | None = None
     #: the last preview stopped while writing the search index: write it again
     index_stale: bool = False
+    #: every page must be rendered again (nothing usable kept, or what shapes every page changed)
+    full: bool = True
     writer: SearchWriter = field(default_factory=lambda: SearchWriter())
     _lock: Any = field(default=None, repr=False)
 
@@ -123,14 +125,21 @@ class PreviewDir:
         return True
 
     def prepare(self) -> bool:
-        """Keep a warm folder, empty any other; returns whether the previous output is kept."""
+        """True when the folder can be updated with what changed; False when every page must be
+        rendered again (:attr:`full`).  The old pages stay meanwhile: the preview shows them
+        (with a note) while the new ones are written over them."""
         if self.warm():
+            self.full = False
             return True
-        shutil.rmtree(self.site_dir, ignore_errors=True)
         for name in (_STATE, _SEARCH_DOCS):
             (self.root / name).unlink(missing_ok=True)
         self.site_dir.mkdir(parents=True, exist_ok=True)
+        self.full = True
         return False
+
+    def has_pages(self) -> bool:
+        """True when the folder holds a site to show (from an earlier preview)."""
+        return (self.site_dir / "index.html").is_file()
 
     def begin(self) -> int:
         """A build starts: until :meth:`finish`, the folder counts as unfinished.  Returns the
