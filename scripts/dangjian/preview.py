@@ -261,14 +261,9 @@ class SearchWriter:
 
     def kill(self) -> None:
         """Stop the second process now, whatever it is doing (an index half-written is never swapped in)."""
+        from .search_index import stop_pool
         pool, self._pool, self._waiting = self._pool, None, None
-        if pool is not None:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.kill()
-                process.join(timeout=10)
+        stop_pool(pool, wait=10)
 
     def wait(self, timeout: float = 600.0) -> None:
         """Wait for the last request (tests, and before the preview stops)."""

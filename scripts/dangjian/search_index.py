@@ -506,12 +506,7 @@ class SearchIndex:
         pool, self._pool = self._pool, None
         self._pending = []
         spool, self._spool = self._spool, None
-        if pool is not None:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.kill()
+        stop_pool(pool)
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
 
@@ -565,6 +560,19 @@ def _build(docs: list[_Doc], synonyms: list[list[str]], site_dir: Path, started:
     for doc in docs:
         builder.add(doc)
     return builder.write(site_dir, started)
+
+
+def stop_pool(pool, wait: float = 0.0) -> None:
+    """Stop a worker pool of :func:`_start_pool` now, whatever it is doing (``wait``: seconds to let it die)."""
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+        if wait:
+            process.join(timeout=wait)
 
 
 def _ignore_interrupts() -> None:
