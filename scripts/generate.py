@@ -175,9 +175,11 @@ def _serve_rebuilding(config_path: Path, root: Path, addr: str) -> int:
                 last = now
                 build(config_path, site, "zensical", strict=False)
                 server.reload()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl+C, possibly in the middle of a rebuild
         server.stop()
-        return 0
+        print("INFO     -  dangjian: 预览已停止", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(0)  # do not wait for a search worker of an interrupted rebuild (it ends when this process does)
 
 
 def _snapshot(paths: list[Path]) -> int:

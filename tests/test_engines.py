@@ -255,6 +255,9 @@ def test_zensical_preview_rebuilds_and_reloads(tmp_path):
         while "红心理财新篇" not in page():
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8", errors="replace")
             time.sleep(0.5)
+        while log.read_text(encoding="utf-8", errors="replace").count("完成（后处理") < 2:  # the rebuild's post-pass
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8", errors="replace")
+            time.sleep(0.5)
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
