@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -197,6 +198,9 @@ def _snapshot(paths: list[Path]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
+    # Ctrl+C stops a preview or build even when started by a program that ignores it (an ignored
+    # signal would stay ignored in the engine started from here too).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description="用 MkDocs、ProperDocs 或 Zensical 构建网站（自动生成的页面、图片和搜索索引由本项目生成）。")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("build", "构建网站"), ("stage", "只写出供构建引擎使用的文件（.cache/stage/<引擎>/）"), ("serve", "预览网站")):
