@@ -28,13 +28,13 @@ from dangjian.generate import (
     ENGINES,
     QUIET_ENV,
     config_problems,
-    finish_built_site,
     has_failures,
     load_config,
     plan_site,
     resolve_engine,
     write_stage,
 )
+from dangjian.postpass import BuiltSite
 from dangjian.preview import FolderServer
 from dangjian.problems import Problem, Severity
 from dangjian.settings import Settings
@@ -101,20 +101,48 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     target = (site_dir or config.root / str(config.data.get("site_dir") or "site")).resolve()
     info(f"dangjian: 用 {chosen} 构建（预处理 {prepass:.1f} 秒，改动 {stage.written} 个文件）")
     out = stage.site_dir if chosen == "zensical" else target
-    proc = subprocess.run(engine_command(chosen, stage.config_file, out, strict), cwd=stage.root, env=engine_env())
-    if proc.returncode != 0:
-        print(f"ERROR    -  构建引擎 {chosen} 报告了问题（退出码 {proc.returncode}），网站没有生成完整。请按上面的提示修改后重新构建。",
+    if out != target and out.exists():
+        shutil.rmtree(out)  # only this build's pages in it (they are post-processed as they appear)
+    built = BuiltSite(plan, out, since_ns=time.time_ns())
+    returncode, following = _run_engine(engine_command(chosen, stage.config_file, out, strict), stage.root, built)
+    if returncode != 0:
+        built.discard()
+        print(f"ERROR    -  构建引擎 {chosen} 报告了问题（退出码 {returncode}），网站没有生成完整。请按上面的提示修改后重新构建。",
               file=sys.stderr)
         return 1
+    post_started = time.perf_counter()
+    problems = built.finish(info)
     if out != target:
         _replace_dir(out, target)
-    post_started = time.perf_counter()
-    problems = finish_built_site(plan, target, info)
     report(problems)
-    info(f"dangjian: 完成（后处理 {time.perf_counter() - post_started:.1f} 秒，共 {time.perf_counter() - started:.1f} 秒），网站在 {target}")
+    info(f"dangjian: 完成（后处理 {time.perf_counter() - post_started:.1f} 秒，另有 {following:.1f} 秒与构建引擎同时进行；"
+         f"共 {time.perf_counter() - started:.1f} 秒），网站在 {target}")
     if has_failures(problems, strict):
         return _aborted(problems)
     return 0
+
+
+def _run_engine(cmd: list[str], cwd: Path, built: BuiltSite) -> tuple[int, float]:
+    """Run the engine, post-processing its pages while it writes them; returns its exit code and the
+    seconds the post-pass worked meanwhile."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=engine_env())
+    busy = 0.0
+    try:
+        while proc.poll() is None:
+            started = time.perf_counter()
+            if built.follow():
+                busy += time.perf_counter() - started
+            else:
+                try:
+                    proc.wait(timeout=0.25)
+                except subprocess.TimeoutExpired:
+                    pass
+    except BaseException:  # Ctrl+C (the engine got it too) or a failure here: stop the engine, keep nothing
+        proc.kill()
+        proc.wait()
+        built.discard()
+        raise
+    return proc.returncode, busy
 
 
 def _aborted(problems: list[Problem]) -> int:

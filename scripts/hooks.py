@@ -34,16 +34,15 @@ from dangjian.content_files import linked_folder_problems
 from dangjian.fingerprints import PageFingerprints, stamp_of
 from dangjian.generate import (
     Plan,
-    PostPass,
     SiteConfig,
     complete_page,
     config_problems,
     image_pipeline,
     plan_site,
     quick_source,
-    search_summary,
 )
 from dangjian.images import ImagePipeline
+from dangjian.postpass import PostPass, search_summary
 from dangjian.preview import FolderServer, PreviewDir, preview_stamp
 from dangjian.problems import Problem, Severity
 from dangjian.search_index import SearchIndex

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dangjian.generate import load_config, page_title, plan_site
+from dangjian.generate import load_config, plan_site
+from dangjian.postpass import page_title
 from dangjian.render import page_url
 from dangjian.search import INDEXED, page_facets
 from dangjian.settings import Settings

@@ -11,7 +11,6 @@ from conftest import REPO, brand_text, doc_text, make_project
 from PIL import Image
 
 from dangjian.generate import (
-    fix_edit_link,
     image_pipeline,
     load_config,
     plan_site,
@@ -20,6 +19,7 @@ from dangjian.generate import (
     staged_uri,
     write_stage,
 )
+from dangjian.postpass import fix_edit_link
 from dangjian.settings import Settings
 
 MOVED = {"tags.md": "tags/index.md", "models/x.md": "models/x/index.md", "models/y.md": "models/y/index.md",

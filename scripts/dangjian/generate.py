@@ -7,22 +7,19 @@ inside an engine, so MkDocs, ProperDocs and Zensical build the same site::
     plan = plan_site(project, config)         # load, validate, generate, process photos
     write_stage(plan, stage_dir, engine)      # pre-pass: a complete docs tree + engine config
     <engine> build -f stage_dir/mkdocs.yml    # MkDocs, ProperDocs or Zensical (no hooks needed)
-    finish_built_site(plan, site_dir)         # post-pass over the built HTML
+    finish_built_site(plan, site_dir)         # post-pass over the built HTML (dangjian.postpass)
 
 The MkDocs hook (``scripts/hooks.py``) calls the same :func:`plan_site`,
-:func:`complete_page`, :meth:`PostPass.page` and :meth:`PostPass.site` for
+:func:`complete_page`, :meth:`~dangjian.postpass.PostPass.page` and :meth:`~dangjian.postpass.PostPass.site` for
 the fast ``mkdocs serve --dirty`` preview.  This module never imports an engine.
 """
 
 from __future__ import annotations
 
-import gzip
-import html
 import os
 import posixpath
 import re
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,25 +32,20 @@ from .checks import check_content
 from .edit import source_edit_path
 from .export.attach import attach_compilations
 from .feed import FEED_PATH, render_feed
-from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline, rewrite_images
+from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline
 from .loader import bundle_files, load_brand, load_site
 from .model import Site
-from .preview import PreviewDir
 from .problems import Problem, Severity
 from .render import (
     SHOWCASE_JSON,
     expand_markers,
     generate_pages,
-    page_url,
     render_attachments,
     render_brand_page,
     render_model_header,
     render_study_header,
 )
-from .sanitize import sanitize_page
-from .search import annotate, page_facets
-from .search_index import OUT_DIR as SEARCH_DIR
-from .search_index import IndexStats, SearchIndex, new_search_index, write_index
+from .search import page_facets
 from .settings import Settings
 from .showcase import card_rendition, render_showcase_json
 from .sources import split_front_matter
@@ -69,7 +61,6 @@ ENGINE_ENV = "DJ_ENGINE"
 QUIET_ENV = {"NO_MKDOCS_2_WARNING": "true", "DISABLE_MKDOCS_2_WARNING": "true"}
 #: MkDocs' default ``exclude_docs``: dot files and a top-level ``templates/`` folder.
 _EXCLUDED_DOC = re.compile(r"(^|/)\.|^templates/")
-SITEMAP = "sitemap.xml"
 
 
 # ---------------------------------------------------------------- configuration
@@ -535,138 +526,10 @@ def write_stage(plan: Plan, stage_dir: Path, engine: str) -> Stage:
     return Stage(stage_dir, config_file, docs, site_dir, written)
 
 
-# ---------------------------------------------------------------- post-pass
-
-
-@dataclass
-class PostPass:
-    """The post-pass over built HTML: one :meth:`page` call per page, then :meth:`site`."""
-
-    plan: Plan
-    own_search: bool = True
-    #: the index of the previous build in this process (``serve --dirty`` merges edited pages into it)
-    previous: SearchIndex | None = None
-    search: SearchIndex = field(init=False)
-    #: problems found while setting up (the synonyms table ``rules/synonyms.yml``)
-    problems: list[Problem] = field(init=False, default_factory=list)
-
-    #: the search pages the preview kept from its last run (when ``previous`` is not there yet)
-    known: list | None = None
-
-    def __post_init__(self) -> None:
-        self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems, self.known)
-
-    def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
-        """Sanitise the article (writers' HTML is untrusted), responsive ``<picture>`` for every processed
-        photo, search facets, the page into the index."""
-        plan = self.plan
-        page_html = sanitize_page(page_html)
-        page_html = rewrite_images(page_html, url, plan.originals.get, plan.images)
-        # Search: content pages only, with 栏目/系统/类别/年份 facets (scripts/dangjian/search*.py).
-        facets = page_facets(plan.site, src_uri, title, plan.settings.search_guides)
-        page_html = annotate(page_html, facets)
-        if self.own_search:
-            self.search.add(url, page_html, facets)
-        return page_html
-
-    def site(self, site_dir: Path, *, expected: int = 0, preview: PreviewDir | None = None) -> tuple[IndexStats | None, list[Problem]]:
-        """Publish processed photos (never originals), the sitemap and the search index.
-
-        ``expected``: how many pages a full build indexes; when fewer went through :meth:`page`
-        (``serve --dirty``), the edited pages are merged into the index already in the site
-        (by ``preview`` in the background, when the preview keeps its output between runs).
-        """
-        plan = self.plan
-        plan.images.publish(site_dir)
-        for uri in plan.originals:  # the staged placeholders (engines copy them like any file)
-            target = site_dir / uri
-            if target.is_file() and not target.is_symlink():
-                target.unlink()
-        write_sitemap(plan, site_dir)
-        if not self.own_search:
-            self.search.close()
-            return None, []
-        if preview is not None:
-            return preview.write_search(self.search, site_dir, expected, {page_url(uri) for uri in plan.page_uris()})
-        return write_index(self.search, site_dir, expected)
-
-
-def write_sitemap(plan: Plan, site_dir: Path) -> None:
-    """``sitemap.xml`` (+ ``.gz``) of every page but further pages of paginated listings."""
-    base = plan.config.site_url
-    if base and not base.endswith("/"):
-        base += "/"
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for uri in plan.page_uris():
-        if re.search(r"(^|/)page/\d+\.md$", uri) and uri in plan.pages:
-            continue
-        lines.append(f"    <url>\n         <loc>{html.escape(base + page_url(uri))}</loc>\n    </url>")
-    lines.append("</urlset>\n")
-    data = "\n".join(lines).encode("utf-8")
-    site_dir.mkdir(parents=True, exist_ok=True)
-    (site_dir / SITEMAP).write_bytes(data)
-    (site_dir / (SITEMAP + ".gz")).write_bytes(gzip.compress(data, mtime=0))
-
-
-_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-_EDIT_LINK = re.compile(r'<a href="(?P<href>[^"]*)"(?P<attrs>[^>]*\brel="edit"[^>]*)>(?P<body>.*?)</a>', re.S)
-
-
-def page_title(page_html: str, site_name: str) -> str | None:
-    """The page title from ``<title>页面 - 网站</title>`` (the theme's format)."""
-    match = _TITLE.search(page_html)
-    if not match:
-        return None
-    title = html.unescape(match.group(1)).strip()
-    suffix = f" - {site_name}"
-    return title.removesuffix(suffix) if title != site_name else title
-
-
-def fix_edit_link(page_html: str, edit_url: str | None) -> str:
-    """Point the theme's "编辑此页" button at the page's real source, or remove it for generated pages."""
-    if edit_url is None:
-        return _EDIT_LINK.sub("", page_html, count=1)
-    href = html.escape(edit_url, quote=True)
-    return _EDIT_LINK.sub(lambda m: f'<a href="{href}"{m.group("attrs")}>{m.group("body")}</a>', page_html, count=1)
-
-
-def finish_built_site(plan: Plan, site_dir: Path, log: Callable[[str], None] = lambda _msg: None) -> list[Problem]:
-    """Post-pass over a site an engine built from the staged tree; returns problems."""
-    post = PostPass(plan, own_search=plan.config.own_search)
-    problems: list[Problem] = list(post.problems)
-    for uri in plan.page_uris():
-        url = page_url(uri)
-        path = site_dir / url / "index.html"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            problems.append(Problem(f"docs/{uri}", "构建引擎没有生成这个页面。", "查看上面构建引擎的提示；修正后重新构建。", code="build"))
-            continue
-        text = post.page(text, url, uri, page_title(text, plan.config.site_name))
-        text = fix_edit_link(text, plan.config.edit_url(plan.edit_path(uri)))
-        path.write_text(text, encoding="utf-8")
-    stats, errs = post.site(site_dir)
-    problems += errs
-    for line in search_summary(post, stats):
-        log(line)
-    return problems
-
-
-def search_summary(post: PostPass, stats: IndexStats | None) -> list[str]:
-    """The search index's figures for the build log."""
-    lines = []
-    if post.search.fallback_reason:
-        lines.append(f"dangjian: 搜索索引改在主进程中生成（后台进程不可用：{post.search.fallback_reason}）")
-    if stats:
-        lines.append(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒"
-                     f"（写文件 {stats.writing:.1f} 秒），{stats.bytes // 1024} KB")
-    return lines
-
-
 def has_failures(problems: list[Problem], strict: bool) -> bool:
     """Errors and warnings fail a strict build; without ``--strict`` the rest is built (as MkDocs does)."""
     return strict and any(p.severity in (Severity.ERROR, Severity.WARNING) for p in problems)
 
 
-__all__ = ["ENGINES", "SEARCH_DIR", "Plan", "PostPass", "SiteConfig", "complete_page", "finish_built_site",
+__all__ = ["ENGINES", "Plan", "SiteConfig", "complete_page",
            "load_config", "plan_site", "resolve_engine", "write_stage"]
