@@ -9,6 +9,7 @@ engine has finished.
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from conftest import brand_text, doc_text, make_project
 
 from dangjian.generate import QUIET_ENV, load_config, plan_site, write_stage
@@ -30,12 +32,19 @@ def engine_output(tmp_path_factory):
     """A small project, its plan, and what MkDocs writes for its staged tree (before any post-pass)."""
     root = tmp_path_factory.mktemp("postpass")
     long_body = "\n\n".join(f"## 第{i}部分\n\n" + "三会一课制度落实情况良好，主题党日活动按月开展。" * 40 for i in range(12))
-    project = make_project(root / "project", brands={
-        f"brand-{i}": brand_text(title=f"品牌{i}：检察蓝·初心红", slug=f"brand-{i}") for i in range(6)
-    }, docs={"study/long.md": doc_text({"title": "长篇学习材料"}, long_body)})
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(photo, "JPEG")
+    brands = {f"brand-{i}": brand_text(title=f"品牌{i}：检察蓝·初心红") for i in range(6)}
+    brands["brand-0"] = {"index.md": brand_text(title="品牌0", cover="photo.jpg") + "\n![现场](photo.jpg)\n",
+                         "photo.jpg": photo.getvalue()}
+    project = make_project(root / "project", brands=brands,
+                           docs={"study/topics.yml": "lilun:\n  title: 理论学习\n",
+                                 "study/lilun/long.md": doc_text({"title": "长篇学习材料", "date": "2026-03-15", "description": "制度落实情况汇总。"}, long_body)})
     config, problems = load_config(project / "mkdocs.yml")
     settings, _ = Settings.from_mapping(config.settings_mapping)
     plan = plan_site(config, settings)
+    assert not problems and not plan.problems, plan.problems
+    assert len(plan.pages) > 10 and plan.images.renditions
     stage = write_stage(plan, project / ".cache" / "stage" / "mkdocs", "mkdocs")
     raw = root / "raw"
     env = {**__import__("os").environ, **QUIET_ENV}
@@ -126,26 +135,37 @@ def test_half_written_and_rewritten_pages_are_never_published(engine_output, tmp
 def test_a_page_the_engine_never_wrote_is_reported(engine_output, tmp_path):
     plan, raw = engine_output
     site = tmp_path / "site"
-    shutil.copytree(raw, site)
+    built = BuiltSite(plan, site, since_ns=time.time_ns() - 1)
+    shutil.copytree(raw, site, dirs_exist_ok=True)
     missing = page_files(plan, raw)[4]
     (site / missing).unlink()
-    built = BuiltSite(plan, site, since_ns=time.time_ns() - 1)
     problems = built.finish()
     assert [p.code for p in problems] == ["build"]
     assert "构建引擎没有生成这个页面" in problems[0].format()
     assert (site / "search" / "dj" / "meta.json").is_file()
 
 
-def test_discard_leaves_nothing_beside_the_site(engine_output, tmp_path):
+def test_site_folder_emptied_photos_published_early_and_discard_leaves_nothing(engine_output, tmp_path):
     plan, raw = engine_output
     site = tmp_path / "site"
-    shutil.copytree(raw, site)
+    shutil.copytree(raw, site)  # an earlier build, and a hidden folder the engines keep
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/pages\n", encoding="utf-8")
     built = BuiltSite(plan, site, since_ns=time.time_ns() - 1)
     built.SETTLE_NS = 0
-    assert built.follow() is False, "pages older than the engine's start are an earlier build's"
-    for rel in page_files(plan, raw)[:3]:
+    assert sorted(p.name for p in site.iterdir()) == [".git", BuiltSite.MARKER]
+    assert built.follow() is False
+    assert not (site / "assets" / "images").exists(), "no photo before the engine has emptied the folder"
+    (site / BuiltSite.MARKER).unlink()  # the engine empties the folder
+    built.follow()
+    photos = [p for p in (site / "assets" / "images").rglob("*") if p.is_file()]
+    assert photos, "photos are published while the engine converts pages"
+    pages = page_files(plan, raw)[:3]
+    for rel in pages:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_bytes((raw / rel).read_bytes())
     assert built.follow() is True
-    built.discard()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
-    assert digests(site) == digests(raw), "nothing processed was put into the site"
+    built.discard()  # the engine failed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the processed pages' folder is removed"
+    assert all((site / rel).read_bytes() == (raw / rel).read_bytes() for rel in pages), "nothing processed was put in"
+    assert (site / ".git" / "HEAD").is_file()

@@ -75,15 +75,18 @@ class PostPass:
         if self.own_search:
             self.search.add(url, page_html, facets)
 
-    def site(self, site_dir: Path, *, expected: int = 0, preview: PreviewDir | None = None) -> tuple[IndexStats | None, list[Problem]]:
+    def site(self, site_dir: Path, *, expected: int = 0, preview: PreviewDir | None = None,
+             photos: bool = True) -> tuple[IndexStats | None, list[Problem]]:
         """Publish processed photos (never originals), the sitemap and the search index.
 
         ``expected``: how many pages a full build indexes; when fewer went through :meth:`page`
         (``serve --dirty``), the edited pages are merged into the index already in the site
         (by ``preview`` in the background, when the preview keeps its output between runs).
+        ``photos=False``: the processed photos are already there.
         """
         plan = self.plan
-        plan.images.publish(site_dir)
+        if photos:
+            plan.images.publish(site_dir)
         for uri in plan.originals:  # the staged placeholders (engines copy them like any file)
             target = site_dir / uri
             if target.is_file() and not target.is_symlink():
@@ -154,12 +157,19 @@ class BuiltSite:
     again (and the search index is then built anew from the final pages).  Pages enter the search
     index in the engine's file order whatever order they were written in, so the same content
     gives the same index.  Without :meth:`follow`, :meth:`finish` processes every page in turn.
+
+    With ``since_ns`` (the engine is about to build into ``site_dir``), the folder is emptied first,
+    as the engines do (hidden entries kept), and holds only a marker file: once the engine's own
+    emptying has removed it, the processed photos are published while the engine is still
+    converting pages.
     """
 
     #: a page written less than this long ago may still be being written: it waits for the next call
     SETTLE_NS = 50_000_000
     #: pages not there yet in a row after which a call stops looking (the engine writes in about this order)
     LOOKAHEAD = 256
+    #: removed by the engine when it empties the site folder; then photos may be published
+    MARKER = "dangjian-engine-starting.tmp"
 
     def __init__(self, plan: Plan, site_dir: Path, since_ns: int = 0) -> None:
         self.plan = plan
@@ -173,6 +183,11 @@ class BuiltSite:
         self.facets: dict[str, PageFacets | None] = {}
         self.indexed = 0                         # self.order[:indexed] are in the search index
         self._paths = {uri: str(self.built(uri)) for uri in self.order}   # polled often: no Path objects
+        self._number = {uri: n for n, uri in enumerate(self.order)}
+        self.photos = False  # published
+        if since_ns:
+            _empty(site_dir)
+            (site_dir / self.MARKER).touch()
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.side = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.dj-post-", dir=site_dir.parent))
@@ -183,10 +198,13 @@ class BuiltSite:
         return self.site_dir / page_url(uri) / "index.html"
 
     def processed(self, uri: str) -> Path:
-        return self.side / page_url(uri) / "index.html"
+        return self.side / f"{self._number[uri]}.html"
 
     def follow(self) -> bool:
         """Process the pages the engine has finished writing since the last call; whether there were any."""
+        if not self.photos and not os.path.exists(self.site_dir / self.MARKER):
+            self.plan.images.publish(self.site_dir)
+            self.photos = True
         now = time.time_ns()
         ready, missing = [], 0
         stat, paths = os.stat, self._paths
@@ -228,7 +246,8 @@ class BuiltSite:
             place = os.replace if _same_disk(self.side, self.site_dir) else shutil.copyfile
             for uri in self.digests:
                 place(self.processed(uri), self.built(uri))
-            stats, errs = self.post.site(self.site_dir)
+            (self.site_dir / self.MARKER).unlink(missing_ok=True)  # an engine that does not empty its folder
+            stats, errs = self.post.site(self.site_dir, photos=not self.photos)
         finally:
             self.discard()
         for line in search_summary(self.post, stats):
@@ -238,6 +257,7 @@ class BuiltSite:
     def discard(self) -> None:
         """Stop without publishing anything more (the engine failed): the search worker and the kept pages go."""
         self.post.search.close()  # after finish(): already written, nothing left to stop
+        (self.site_dir / self.MARKER).unlink(missing_ok=True)
         shutil.rmtree(self.side, ignore_errors=True)
 
     def _process(self, uri: str, complete: bool) -> str | None:
@@ -256,9 +276,7 @@ class BuiltSite:
         plan, url = self.plan, page_url(uri)
         page_html, self.facets[uri] = self.post.process(page_html, url, uri, page_title(page_html, plan.config.site_name))
         page_html = fix_edit_link(page_html, plan.config.edit_url(plan.edit_path(uri)))
-        target = self.processed(uri)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page_html, encoding="utf-8")
+        self.processed(uri).write_text(page_html, encoding="utf-8")
         self.digests[uri] = _digest(data)
         return page_html
 
@@ -291,6 +309,18 @@ class BuiltSite:
         self.post.search = new_search_index(self.plan.root, self.post.own_search, None, [])
         self.indexed = 0
         self._index({}, final=True)
+
+
+def _empty(folder: Path) -> None:
+    """Remove what ``folder`` holds but hidden entries (MkDocs' ``clean_directory``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in os.scandir(folder):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
 
 
 def _digest(data: bytes) -> bytes:
