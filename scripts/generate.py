@@ -89,13 +89,15 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     settings, settings_problems = Settings.from_mapping(config.settings_mapping)
     problems = errs + settings_problems
     problems += config_problems(config)
-    plan = plan_site(config, settings)
+    plan = plan_site(config, settings, defer_checks=True)
     problems += plan.problems
     report(problems)
     info(plan.images_summary())
     strict = strict or bool(config.data.get("strict"))
-    if has_failures(problems, strict):
-        return _aborted(problems)
+    if has_failures(problems, strict):  # no engine then: the content rules are reported with the rest
+        checked = plan.check()
+        report(checked)
+        return _aborted(problems + checked)
     stage = write_stage(plan, config.root / STAGE_DIR / chosen, chosen)
     prepass = time.perf_counter() - started
     target = (site_dir or config.root / str(config.data.get("site_dir") or "site")).resolve()
@@ -104,7 +106,19 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     if out != target and out.exists():
         shutil.rmtree(out)  # only this build's pages in it (they are post-processed as they appear)
     built = BuiltSite(plan, out, since_ns=time.time_ns())
-    returncode, following = _run_engine(engine_command(chosen, stage.config_file, out, strict), stage.root, built)
+    proc = subprocess.Popen(engine_command(chosen, stage.config_file, out, strict), cwd=stage.root, env=engine_env())
+    try:
+        # The content rules change no page: checked while the engine converts pages on the other core.
+        checked = plan.check()
+        report(checked)
+        problems += checked
+        if has_failures(problems, strict):
+            _stop(proc, built)
+            return _aborted(problems)
+        returncode, following = _follow(proc, built)
+    except BaseException:  # Ctrl+C (the engine got it too) or a failure here: stop the engine, keep nothing
+        _stop(proc, built)
+        raise
     if returncode != 0:
         built.discard()
         print(f"ERROR    -  构建引擎 {chosen} 报告了问题（退出码 {returncode}），网站没有生成完整。请按上面的提示修改后重新构建。",
@@ -122,27 +136,27 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     return 0
 
 
-def _run_engine(cmd: list[str], cwd: Path, built: BuiltSite) -> tuple[int, float]:
-    """Run the engine, post-processing its pages while it writes them; returns its exit code and the
-    seconds the post-pass worked meanwhile."""
-    proc = subprocess.Popen(cmd, cwd=cwd, env=engine_env())
+def _follow(proc: subprocess.Popen, built: BuiltSite) -> tuple[int, float]:
+    """Post-process the engine's pages while it writes them; returns its exit code and the seconds
+    the post-pass worked meanwhile."""
     busy = 0.0
-    try:
-        while proc.poll() is None:
-            started = time.perf_counter()
-            if built.follow():
-                busy += time.perf_counter() - started
-            else:
-                try:
-                    proc.wait(timeout=0.25)
-                except subprocess.TimeoutExpired:
-                    pass
-    except BaseException:  # Ctrl+C (the engine got it too) or a failure here: stop the engine, keep nothing
-        proc.kill()
-        proc.wait()
-        built.discard()
-        raise
+    while proc.poll() is None:
+        started = time.perf_counter()
+        if built.follow():
+            busy += time.perf_counter() - started
+        else:
+            try:
+                proc.wait(timeout=0.25)
+            except subprocess.TimeoutExpired:
+                pass
     return proc.returncode, busy
+
+
+def _stop(proc: subprocess.Popen, built: BuiltSite) -> None:
+    """Stop the engine and keep nothing processed."""
+    proc.kill()
+    proc.wait()
+    built.discard()
 
 
 def _aborted(problems: list[Problem]) -> int:

@@ -169,3 +169,20 @@ def test_site_folder_emptied_photos_published_early_and_discard_leaves_nothing(e
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the processed pages' folder is removed"
     assert all((site / rel).read_bytes() == (raw / rel).read_bytes() for rel in pages), "nothing processed was put in"
     assert (site / ".git" / "HEAD").is_file()
+
+
+def test_content_rules_checked_while_the_engine_runs_stop_a_strict_build(tmp_path):
+    from conftest import run_build
+
+    project = make_project(tmp_path / "project", brands={"hongxin": brand_text()},
+                           docs={"guide/page.md": doc_text({"title": "指南"}, "联系 13812345678\n")})
+    site = tmp_path / "out" / "site"
+    built = run_build(project, strict=True, site_dir=site)
+    assert built.returncode == 1
+    assert "发现未打码的手机号（138****5678）" in built.output and "构建已停止" in built.output
+    assert "Traceback" not in built.output
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"], "nothing left beside the site"
+    assert not (site / BuiltSite.MARKER).exists()
+    relaxed = run_build(project, strict=False, site_dir=site)  # without --strict the rest is built
+    assert relaxed.returncode == 0 and "发现未打码的手机号" in relaxed.output
+    assert (site / "guide" / "page" / "index.html").is_file()

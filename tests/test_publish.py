@@ -126,13 +126,14 @@ def test_killed_build_leaves_published_site_untouched(published, tmp_path):
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     assert list(releases.glob("*.partial")), "the killed build left no partial folder (was it killed midway?)"
+    assert list(releases.glob(".*.partial.dj-post-*")), "the post-pass keeps its pages beside the partial folder"
     assert os.readlink(releases / "current") == before_link
     assert tree_digest(releases / "current") == before
     assert len(list_releases(releases)) == 2
     # The next publish cleans up the half-written folder.
     proc = run_publish("--project", str(project), "--releases", str(releases), "--keep", "2")
     assert proc.returncode == 0 and "清理上次未完成的构建" in proc.stdout
-    assert not list(releases.glob("*.partial"))
+    assert not list(releases.glob("*.partial")) and not list(releases.glob(".*.dj-post-*"))
 
 
 def test_publish_without_releases_explains(tmp_path):

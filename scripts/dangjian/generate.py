@@ -20,7 +20,9 @@ import os
 import posixpath
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -194,6 +196,8 @@ class Plan:
     #: where "编辑此页" of a page points, relative to docs_dir (brands: ``../brands/x/index.md``)
     edit_paths: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: the content rules, when :func:`plan_site` was asked to leave them for later (see :meth:`check`)
+    deferred_checks: Callable[[], list[Problem]] | None = None
 
     @property
     def root(self) -> Path:
@@ -216,6 +220,11 @@ class Plan:
         """The photo pipeline's figures for the build log."""
         images = self.images
         return f"dangjian: 图片处理 {images.decodes + images.hits} 项，本次解码 {images.decodes} 张，缓存命中 {images.hits} 项"
+
+    def check(self) -> list[Problem]:
+        """Run the content rules :func:`plan_site` left for later (none when it ran them itself)."""
+        checks, self.deferred_checks = self.deferred_checks, None
+        return checks() if checks else []
 
     def edit_path(self, src_uri: str) -> str | None:
         """Path for the edit link of a page; ``None`` for generated listings."""
@@ -246,11 +255,13 @@ def image_pipeline(root: Path, settings: Settings) -> ImagePipeline:
 
 
 def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path] | None = None,
-              images: ImagePipeline | None = None) -> Plan:
+              images: ImagePipeline | None = None, defer_checks: bool = False) -> Plan:
     """Load and validate the content, generate every page and process every photo.
 
     ``doc_files`` are the docs folder's files by source URI (an engine's own list in the
     hook; :func:`scan_docs` otherwise).  Problems are collected in ``plan.problems``.
+    ``defer_checks``: the content rules (``scripts/check.py``'s) are left for :meth:`Plan.check`,
+    which the generator runs while the engine builds (they change no page).
     """
     root, docs_dir = config.root, config.docs_dir
     doc_files = scan_docs(docs_dir) if doc_files is None else dict(doc_files)
@@ -264,7 +275,11 @@ def plan_site(config: SiteConfig, settings: Settings, doc_files: dict[str, Path]
     doc_files = {uri: path for uri, path in doc_files.items() if site.content.allows(uri)}
     generated = generate_pages(site, settings)
     generated.append(render_stats_page(site))
-    plan.problems += check_content(root, docs_dir, settings, site, generated=generated)  # the rules of scripts/check.py
+    checks = partial(check_content, root, docs_dir, settings, site, generated=generated)  # the rules of scripts/check.py
+    if defer_checks:
+        plan.deferred_checks = checks
+    else:
+        plan.problems += checks()
     for page in generated:
         if page.src_uri in doc_files:
             plan.problems.append(Problem(f"docs/{page.src_uri}", "该文件与系统自动生成的页面同名，会被覆盖。",

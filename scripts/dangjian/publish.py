@@ -151,6 +151,8 @@ def remove_partials(releases_dir: Path) -> list[Path]:
         for path in sorted(releases_dir.glob("*" + PARTIAL_SUFFIX)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
+        for path in releases_dir.glob(f".*{PARTIAL_SUFFIX}.dj-post-*"):  # pages processed beside it (dangjian.postpass)
+            shutil.rmtree(path, ignore_errors=True)
         for path in sorted(releases_dir.glob("*" + MANIFEST_SUFFIX + "*")):
             name = path.name.split(MANIFEST_SUFFIX)[0]
             if path.name.endswith(".tmp") or not (releases_dir / name).is_dir():
