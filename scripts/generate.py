@@ -34,7 +34,7 @@ from dangjian.generate import (
     resolve_engine,
     write_stage,
 )
-from dangjian.postpass import BuiltSite
+from dangjian.postpass import BuiltSite, clear_for_engine
 from dangjian.preview import FolderServer
 from dangjian.problems import Problem, Severity
 from dangjian.settings import Settings
@@ -105,8 +105,11 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     out = stage.site_dir if chosen == "zensical" else target
     if out != target and out.exists():
         shutil.rmtree(out)  # only this build's pages in it (they are post-processed as they appear)
-    built = BuiltSite(plan, out, since_ns=time.time_ns())
+    clear_for_engine(out)
+    since = time.time_ns()
     proc = subprocess.Popen(engine_command(chosen, stage.config_file, out, strict), cwd=stage.root, env=engine_env())
+    _give_way()
+    built = BuiltSite(plan, out, since_ns=since)  # starts the search worker (it gives way too)
     try:
         # The content rules change no page: checked while the engine converts pages on the other core.
         checked = plan.check()
@@ -134,6 +137,18 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     if has_failures(problems, strict):
         return _aborted(problems)
     return 0
+
+
+def _give_way() -> None:
+    """Lower this process's priority (and its search worker's, started after): the engine, the
+    longest step, keeps a whole core while the post-pass works beside it on two-core machines."""
+    if hasattr(os, "nice"):
+        try:
+            now = os.nice(0)
+            if now < 10:  # once (the Zensical preview builds again and again in this process)
+                os.nice(10 - now)
+        except OSError:
+            pass
 
 
 def _follow(proc: subprocess.Popen, built: BuiltSite) -> tuple[int, float]:

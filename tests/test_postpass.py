@@ -22,7 +22,7 @@ from PIL import Image
 from conftest import brand_text, doc_text, make_project
 
 from dangjian.generate import QUIET_ENV, load_config, plan_site, write_stage
-from dangjian.postpass import BuiltSite, finish_built_site
+from dangjian.postpass import MARKER, BuiltSite, clear_for_engine, finish_built_site
 from dangjian.render import page_url
 from dangjian.settings import Settings
 
@@ -151,12 +151,13 @@ def test_site_folder_emptied_photos_published_early_and_discard_leaves_nothing(e
     shutil.copytree(raw, site)  # an earlier build, and a hidden folder the engines keep
     (site / ".git").mkdir()
     (site / ".git" / "HEAD").write_text("ref: refs/heads/pages\n", encoding="utf-8")
+    clear_for_engine(site)
     built = BuiltSite(plan, site, since_ns=time.time_ns() - 1)
     built.SETTLE_NS = 0
-    assert sorted(p.name for p in site.iterdir()) == [".git", BuiltSite.MARKER]
+    assert sorted(p.name for p in site.iterdir()) == [".git", MARKER]
     assert built.follow() is False
     assert not (site / "assets" / "images").exists(), "no photo before the engine has emptied the folder"
-    (site / BuiltSite.MARKER).unlink()  # the engine empties the folder
+    (site / MARKER).unlink()  # the engine empties the folder
     built.follow()
     photos = [p for p in (site / "assets" / "images").rglob("*") if p.is_file()]
     assert photos, "photos are published while the engine converts pages"
@@ -182,7 +183,7 @@ def test_content_rules_checked_while_the_engine_runs_stop_a_strict_build(tmp_pat
     assert "发现未打码的手机号（138****5678）" in built.output and "构建已停止" in built.output
     assert "Traceback" not in built.output
     assert sorted(p.name for p in site.parent.iterdir()) == ["site"], "nothing left beside the site"
-    assert not (site / BuiltSite.MARKER).exists()
+    assert not (site / MARKER).exists()
     relaxed = run_build(project, strict=False, site_dir=site)  # without --strict the rest is built
     assert relaxed.returncode == 0 and "发现未打码的手机号" in relaxed.output
     assert (site / "guide" / "page" / "index.html").is_file()

@@ -31,7 +31,7 @@ from .schema import (
     validate_meta,
 )
 from .settings import Settings
-from .sources import load_yaml, parse_front_matter, read_source
+from .sources import list_item_lines, load_yaml, parse_front_matter, read_source, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Longest slug made from a name (a URL segment and a folder name of the built site).
@@ -141,17 +141,14 @@ def load_registry(path: Path, root: Path, entry: type, what: str) -> tuple[list[
         return [], []  # never read through a symlink; scan_content_files reports it
     if not path.exists():
         return [], [Problem(rel_path, f"缺少{what}登记表。", f"新建 {rel_path}，按 README 中的示例逐条登记。", code="registry")]
-    source = read_source(path, rel_path)
-    if source.text is None:
-        return [], source.problems
-    data, _, problems = load_yaml(source.text, rel_path)
+    data, text, problems = read_yaml(path, rel_path)
     if problems:
         return [], problems
     if not isinstance(data, list):
         return [], [Problem(rel_path, f"{what}登记表应是一个列表（每项以“- ”开头）。",
                             "参照 README 的示例，每一项写成“- name: …”。", line=1, code="registry")]
     entries, problems = [], []
-    item_lines = _list_item_lines(source.text)
+    item_lines = list_item_lines(text)
     for index, item in enumerate(data):
         line = item_lines[index] if index < len(item_lines) else None
         if not isinstance(item, dict):
@@ -163,10 +160,6 @@ def load_registry(path: Path, root: Path, entry: type, what: str) -> tuple[list[
         if parsed is not None:
             entries.append(parsed)
     return entries, problems
-
-
-def _list_item_lines(text: str) -> list[int]:
-    return [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("- ") or line == "-"]
 
 
 def load_units(brands_dir: Path, root: Path) -> tuple[list[Unit], list[Problem]]:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .generate import Plan
 
 SITEMAP = "sitemap.xml"
+#: left in the site folder by :func:`clear_for_engine`; the engine removes it when it empties the folder
+MARKER = "dangjian-engine-starting.tmp"
 
 
 @dataclass
@@ -158,18 +160,14 @@ class BuiltSite:
     index in the engine's file order whatever order they were written in, so the same content
     gives the same index.  Without :meth:`follow`, :meth:`finish` processes every page in turn.
 
-    With ``since_ns`` (the engine is about to build into ``site_dir``), the folder is emptied first,
-    as the engines do (hidden entries kept), and holds only a marker file: once the engine's own
-    emptying has removed it, the processed photos are published while the engine is still
-    converting pages.
+    When the site folder was prepared by :func:`clear_for_engine`, the processed photos are
+    published as soon as the engine has emptied it, while the engine is still converting pages.
     """
 
     #: a page written less than this long ago may still be being written: it waits for the next call
     SETTLE_NS = 50_000_000
     #: pages not there yet in a row after which a call stops looking (the engine writes in about this order)
     LOOKAHEAD = 256
-    #: removed by the engine when it empties the site folder; then photos may be published
-    MARKER = "dangjian-engine-starting.tmp"
 
     def __init__(self, plan: Plan, site_dir: Path, since_ns: int = 0) -> None:
         self.plan = plan
@@ -185,9 +183,6 @@ class BuiltSite:
         self._paths = {uri: str(self.built(uri)) for uri in self.order}   # polled often: no Path objects
         self._number = {uri: n for n, uri in enumerate(self.order)}
         self.photos = False  # published
-        if since_ns:
-            _empty(site_dir)
-            (site_dir / self.MARKER).touch()
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.side = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.dj-post-", dir=site_dir.parent))
@@ -202,7 +197,7 @@ class BuiltSite:
 
     def follow(self) -> bool:
         """Process the pages the engine has finished writing since the last call; whether there were any."""
-        if not self.photos and not os.path.exists(self.site_dir / self.MARKER):
+        if not self.photos and os.path.isdir(self.site_dir) and not os.path.exists(self.site_dir / MARKER):
             self.plan.images.publish(self.site_dir)
             self.photos = True
         now = time.time_ns()
@@ -246,7 +241,7 @@ class BuiltSite:
             place = os.replace if _same_disk(self.side, self.site_dir) else shutil.copyfile
             for uri in self.digests:
                 place(self.processed(uri), self.built(uri))
-            (self.site_dir / self.MARKER).unlink(missing_ok=True)  # an engine that does not empty its folder
+            (self.site_dir / MARKER).unlink(missing_ok=True)  # an engine that does not empty its folder
             stats, errs = self.post.site(self.site_dir, photos=not self.photos)
         finally:
             self.discard()
@@ -257,7 +252,7 @@ class BuiltSite:
     def discard(self) -> None:
         """Stop without publishing anything more (the engine failed): the search worker and the kept pages go."""
         self.post.search.close()  # after finish(): already written, nothing left to stop
-        (self.site_dir / self.MARKER).unlink(missing_ok=True)
+        (self.site_dir / MARKER).unlink(missing_ok=True)
         shutil.rmtree(self.side, ignore_errors=True)
 
     def _process(self, uri: str, complete: bool) -> str | None:
@@ -311,16 +306,19 @@ class BuiltSite:
         self._index({}, final=True)
 
 
-def _empty(folder: Path) -> None:
-    """Remove what ``folder`` holds but hidden entries (MkDocs' ``clean_directory``)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for entry in os.scandir(folder):
+def clear_for_engine(site_dir: Path) -> None:
+    """Empty ``site_dir`` as the engines do before a build (hidden entries kept, like MkDocs'
+    ``clean_directory``), leaving only :data:`MARKER`: when the engine has emptied the folder in
+    turn, the marker is gone and :class:`BuiltSite` may publish photos into it."""
+    site_dir.mkdir(parents=True, exist_ok=True)
+    for entry in os.scandir(site_dir):
         if entry.name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path)
         else:
             os.unlink(entry.path)
+    (site_dir / MARKER).touch()
 
 
 def _digest(data: bytes) -> bytes:

@@ -302,6 +302,26 @@ def _unclosed_front_matter(text: str, required: bool) -> int | None:
     return len(lines)
 
 
+def read_yaml(path: Path, rel_path: str) -> tuple[Any, str | None, list[Problem]]:
+    """A YAML file written by people (registries, rules, export lists): its data, its text (``None``
+    when it could not be read) and the problems found, in Chinese with the line; on any problem the
+    data is ``None``."""
+    source = read_source(path, rel_path)
+    if source.text is None:
+        return None, None, source.problems
+    data, _, problems = load_yaml(source.text, rel_path)
+    return data, source.text, problems
+
+
+def list_item_lines(text: str, indented: bool = False) -> list[int]:
+    """The line of each item of a top-level YAML list (``- …``) in order; ``indented``: of a list
+    under a key too (``items:`` followed by ``  - …``)."""
+    lines = enumerate(text.split("\n"), 1)
+    if indented:
+        return [n for n, line in lines if line.lstrip().startswith("- ")]
+    return [n for n, line in lines if line.startswith("- ") or line == "-"]
+
+
 def load_yaml_list(path: Path, rel_path: str, not_a_list: Problem) -> tuple[list, str, list[Problem]]:
     """A reviewer-edited YAML list file (``rules/*.yml``): its items, its text and the problems found.
 
@@ -309,14 +329,9 @@ def load_yaml_list(path: Path, rel_path: str, not_a_list: Problem) -> tuple[list
     """
     if not path.is_file():
         return [], "", []
-    source = read_source(path, rel_path)
-    if source.text is None:
-        return [], "", source.problems
-    data, _, problems = load_yaml(source.text, rel_path)
-    if problems:
-        return [], source.text, problems
-    if data is None:
-        return [], source.text, []
+    data, text, problems = read_yaml(path, rel_path)
+    if problems or data is None:
+        return [], text or "", problems
     if not isinstance(data, list):
-        return [], source.text, [not_a_list]
-    return data, source.text, []
+        return [], text, [not_a_list]
+    return data, text, []

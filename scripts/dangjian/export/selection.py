@@ -14,7 +14,7 @@ from pathlib import Path
 from ..loader import closest, read_front_matter, rel, resolve_unit
 from ..model import Brand, ModelExample, Site, StudyItem
 from ..problems import Problem
-from ..sources import load_yaml, read_source
+from ..sources import list_item_lines, read_yaml
 
 Item = Brand | ModelExample | StudyItem
 
@@ -135,10 +135,7 @@ def _items_from_list(site: Site, path: Path, root: Path, docs_dir: Path) -> tupl
     shown = rel(path.resolve(), root) if path.exists() else str(path)
     if not path.is_file():
         return [], [Problem(shown, "找不到篇目清单文件。", "核对文件路径，例如 --list 汇编清单.yml。", code="export-list")]
-    source = read_source(path, shown)
-    if source.text is None:
-        return [], source.problems
-    data, _, problems = load_yaml(source.text, shown)
+    data, text, problems = read_yaml(path, shown)
     if problems:
         return [], problems
     entries = data.get("items") if isinstance(data, dict) else data
@@ -146,7 +143,7 @@ def _items_from_list(site: Site, path: Path, root: Path, docs_dir: Path) -> tupl
         return [], [Problem(shown, "篇目清单应是一个列表，每行一篇（以“- ”开头）。",
                             "例如：\n- hong-xin-li-cai\n- models/shi-cai-zheng-ju\n- study/theory/di-yi-yi-ti-zhi-yin",
                             line=1, code="export-list")]
-    lines = [n for n, text in enumerate(source.text.split("\n"), 1) if text.lstrip().startswith("- ")]
+    lines = list_item_lines(text, indented=True)
     brands = {b.slug: b for b in site.brands}
     models = {m.slug: m for m in site.models}
     studies = {s.src_uri.removesuffix(".md").removeprefix("study/"): s for s in site.studies}
