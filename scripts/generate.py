@@ -32,6 +32,7 @@ from dangjian.generate import (
     load_config,
     plan_site,
     resolve_engine,
+    site_dir_problem,
     write_stage,
 )
 from dangjian.postpass import BuiltSite, clear_for_engine
@@ -85,6 +86,11 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     if linked:  # a link to / or a parent folder: stop before anything walks docs/, as the hook does
         report(linked)
         return _aborted(linked)
+    target = (site_dir or config.root / str(config.data.get("site_dir") or "site")).resolve()
+    unsafe = site_dir_problem(config, target)
+    if unsafe:
+        report([unsafe])
+        return _aborted([unsafe])
     chosen, errs = resolve_engine(config, {"DJ_ENGINE": engine} if engine else None)
     settings, settings_problems = Settings.from_mapping(config.settings_mapping)
     problems = errs + settings_problems
@@ -100,7 +106,6 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
         return _aborted(problems + checked)
     stage = write_stage(plan, config.root / STAGE_DIR / chosen, chosen)
     prepass = time.perf_counter() - started
-    target = (site_dir or config.root / str(config.data.get("site_dir") or "site")).resolve()
     info(f"dangjian: 用 {chosen} 构建（预处理 {prepass:.1f} 秒，改动 {stage.written} 个文件）")
     out = stage.site_dir if chosen == "zensical" else target
     if out != target and out.exists():

@@ -187,3 +187,16 @@ def test_content_rules_checked_while_the_engine_runs_stop_a_strict_build(tmp_pat
     relaxed = run_build(project, strict=False, site_dir=site)  # without --strict the rest is built
     assert relaxed.returncode == 0 and "发现未打码的手机号" in relaxed.output
     assert (site / "guide" / "page" / "index.html").is_file()
+
+
+def test_an_output_folder_holding_the_sources_is_refused_before_anything_is_emptied(tmp_path):
+    from conftest import run_build
+
+    project = make_project(tmp_path / "project", brands={"hongxin": brand_text()})
+    before = digests(project)
+    for site in (project, tmp_path, project / "docs" / "out", project / "brands"):
+        built = run_build(project, site_dir=site)
+        assert built.returncode == 1, site
+        assert "输出目录不能是项目本身、包含项目的目录或稿件目录" in built.output and "Traceback" not in built.output
+        assert digests(project) == before, f"{site}: the sources must be untouched"
+    assert run_build(project, site_dir=project / "site").returncode == 0

@@ -37,6 +37,7 @@ from .feed import FEED_PATH, render_feed
 from .images import IMAGE_SUFFIXES, ImageJob, ImagePipeline
 from .loader import bundle_files, load_brand, load_site
 from .model import Site
+from .paths import is_inside
 from .problems import Problem, Severity
 from .render import (
     SHOWCASE_JSON,
@@ -158,6 +159,17 @@ def config_problems(config: SiteConfig) -> list[Problem]:
         return [Problem("mkdocs.yml", "本站点要求 use_directory_urls: true（生成页面之间的链接依赖目录式网址）。",
                         "删除 mkdocs.yml 中的 use_directory_urls 设置，或改为 true。", field="use_directory_urls")]
     return []
+
+
+def site_dir_problem(config: SiteConfig, site_dir: Path) -> Problem | None:
+    """An output folder a build must not empty: the project, a folder holding it, or one of its
+    source folders (the build empties the output folder before the engine starts)."""
+    sources = [config.root, config.docs_dir, config.root / "brands", config.root / "rules", config.root / "overrides"]
+    for source in sources:
+        if is_inside(source, site_dir) or (source != config.root and is_inside(site_dir, source)):
+            return Problem(str(site_dir), "输出目录不能是项目本身、包含项目的目录或稿件目录：构建开始时会清空输出目录，稿件会被删除。",
+                           "换一个单独的输出目录，例如 -d site（默认）或 -d /tmp/网站。", field="site_dir")
+    return None
 
 
 def resolve_engine(config: SiteConfig | None, environ: dict[str, str] | None = None) -> tuple[str, list[Problem]]:
