@@ -45,6 +45,7 @@ from dangjian.images import ImagePipeline
 from dangjian.postpass import PostPass, search_summary
 from dangjian.preview import FolderServer, PreviewDir, preview_stamp
 from dangjian.problems import Problem, Severity
+from dangjian.render import page_url
 from dangjian.search_index import SearchIndex
 from dangjian.settings import Settings
 
@@ -459,5 +460,6 @@ def on_post_build(config: MkDocsConfig) -> None:
     for line in search_summary(post, stats):
         log.info(line)
     if _state.preview is not None:
+        _state.preview.prune({page_url(uri) for uri in _state.plan.page_uris()})  # deleted sources' pages
         _state.preview.finish()
         _state.preview.full = False

@@ -8,6 +8,7 @@ they are made from, and pages nothing touched must be left alone.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -102,10 +103,11 @@ def test_preview_starts_from_where_the_last_one_stopped(tmp_path, preview):
     before = _html_times(site)
     assert "brands/hongxin/index.html" in before and "guide/images/index.html" in before
 
-    # While no preview runs, a writer edits a brand.
+    # While no preview runs, a writer edits a brand and deletes another.
     time.sleep(0.05)
     (project / "brands" / "shuiyun" / "index.md").write_text(brand_text(
         title="税韵先锋新篇", unit="市税务局", branch="征管科党支部"), encoding="utf-8")
+    shutil.rmtree(project / "brands" / "hongxin")
     second = preview(project)
     second.wait("brands/shuiyun/", lambda t: "税韵先锋新篇" in t and "自动刷新" not in t)
     second.wait_for(lambda: "税韵先锋新篇" in (project / ".cache/preview/mkdocs/search-docs.json").read_text(encoding="utf-8"), 60)
@@ -113,6 +115,7 @@ def test_preview_starts_from_where_the_last_one_stopped(tmp_path, preview):
     log = second.stop()
     assert "预览从上次的结果开始" in log and "Traceback" not in log
     after = _html_times(site)
+    assert "brands/hongxin/index.html" not in after, "a deleted brand's page is gone from the kept preview"
     assert after["guide/images/index.html"] == before["guide/images/index.html"], "an untouched page is not rebuilt"
     assert after["brands/shuiyun/index.html"] > before["brands/shuiyun/index.html"]
 

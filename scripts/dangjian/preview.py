@@ -151,6 +151,21 @@ class PreviewDir:
         self._write_state({"stamp": self.stamp, "complete": False, "generation": self.generation})
         return self.generation
 
+    def prune(self, urls: set[str]) -> int:
+        """Remove the pages of sources deleted since they were built (a dirty build never removes
+        anything): every ``<url>/index.html`` whose URL is not a page of the site now, outside
+        ``assets/`` and ``search/``.  Returns how many were removed."""
+        removed = 0
+        for folder, dirs, files in os.walk(self.site_dir):
+            rel = Path(folder).relative_to(self.site_dir).as_posix()
+            url = "" if rel == "." else rel + "/"
+            if url == "":
+                dirs[:] = [d for d in dirs if d not in ("assets", "search")]
+            if "index.html" in files and url not in urls:
+                os.unlink(os.path.join(folder, "index.html"))
+                removed += 1
+        return removed
+
     def finish(self) -> None:
         self._write_state({"stamp": self.stamp, "complete": True, "generation": self.generation,
                            "search": self.search_generation, "index_stale": self.index_stale})
