@@ -45,7 +45,6 @@ from dangjian.images import ImagePipeline
 from dangjian.postpass import PostPass, search_summary
 from dangjian.preview import FolderServer, PreviewDir, preview_stamp
 from dangjian.problems import Problem, Severity
-from dangjian.render import page_url
 from dangjian.search_index import SearchIndex
 from dangjian.settings import Settings
 
@@ -62,6 +61,7 @@ class _State:
     post: PostPass
     fingerprints: PageFingerprints
     search_expected: int = 0
+    page_urls: set[str]  # every page of the last build, by URL
     previous_search: SearchIndex | None = None
     keep_preview: bool = False
     preview: PreviewDir | None = None
@@ -219,6 +219,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     log.info(plan.images_summary())
     log.info(f"dangjian: 读入、检查、生成页面和处理图片用了 {time.perf_counter() - started:.1f} 秒")
     _state.search_expected = plan.search_expected()
+    # Every page of this build (error pages of `serve` too): the kept preview drops the others' HTML.
+    _state.page_urls = {"" if f.url == "./" else f.url for f in files.documentation_pages()}
     return files
 
 
@@ -460,6 +462,6 @@ def on_post_build(config: MkDocsConfig) -> None:
     for line in search_summary(post, stats):
         log.info(line)
     if _state.preview is not None:
-        _state.preview.prune({page_url(uri) for uri in _state.plan.page_uris()})  # deleted sources' pages
+        _state.preview.prune(_state.page_urls)  # pages of sources deleted since they were built
         _state.preview.finish()
         _state.preview.full = False
