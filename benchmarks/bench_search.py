@@ -173,20 +173,14 @@ def synthetic_queries(site: Path, n: int, seed: int = 11) -> tuple[list[dict], l
     return queries, phrases
 
 
-def write_direct_site(project: Path, out: Path) -> tuple[float, int]:
-    """The synthetic project's search index written straight from its Markdown (no MkDocs), with a page
-    holding the real search box and script: the same index files, in minutes instead of a full build.
-
-    Returns the seconds spent indexing (in this process, one core) and the pages indexed.
-    """
-    import jinja2
+def article_pages(project: Path):
+    """The synthetic project's indexed pages straight from its Markdown (no MkDocs): (url, page HTML, facets),
+    the article marked for the index as the post-pass marks it."""
     import markdown
 
     from dangjian.loader import load_site
     from dangjian.search import page_facets
-    from dangjian.search_index import SearchIndex
     from dangjian.sources import split_front_matter
-    from dangjian.synonyms import load_synonyms
 
     site = load_site(project, project / "docs")
     pages: list[tuple[str, str, str]] = [(b.url, b.src_uri, b.body) for b in site.brands]
@@ -195,16 +189,31 @@ def write_direct_site(project: Path, out: Path) -> tuple[float, int]:
         pages.append((item.url, item.src_uri, body))
     pages += [(u.url, f"units/{u.slug}.md", f"{u.name}（{u.short}），{u.group}。") for u in site.units]
     article = '<article class="md-content__inner md-typeset" data-dj-indexed><h1>{}</h1>{}</article>'
+    md = markdown.Markdown(extensions=["tables", "attr_list", "def_list"])
+    for url, src_uri, body in pages:
+        facets = page_facets(site, src_uri)
+        if facets is not None:
+            yield url, article.format(facets.title, md.reset().convert(body)), facets
+
+
+def write_direct_site(project: Path, out: Path) -> tuple[float, int]:
+    """The synthetic project's search index written straight from its Markdown (no MkDocs), with a page
+    holding the real search box and script: the same index files, in minutes instead of a full build.
+
+    Returns the seconds spent indexing (in this process, one core) and the pages indexed.
+    """
+    import jinja2
+
+    from dangjian.search_index import SearchIndex
+    from dangjian.synonyms import load_synonyms
+
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     index = SearchIndex(background=False, synonyms=load_synonyms(REPO)[0])
-    md = markdown.Markdown(extensions=["tables", "attr_list", "def_list"])
     started = time.perf_counter()
-    for url, src_uri, body in pages:
-        facets = page_facets(site, src_uri)
-        if facets is not None:
-            index.add(url, article.format(facets.title, md.reset().convert(body)), facets)
+    for url, page_html, facets in article_pages(project):
+        index.add(url, page_html, facets)
     stats = index.write(out)
     seconds = time.perf_counter() - started
     shutil.copy(REPO / "docs" / "assets" / "javascripts" / "search-dj.js", out / "search-dj.js")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from pathlib import Path
 
 import conftest  # noqa: F401  (puts scripts/ on sys.path)
@@ -149,3 +150,98 @@ def test_dirty_rebuild_replaces_edited_pages_in_the_last_full_index(tmp_path):
     head = json.loads((out / "d" / "3.json").read_text(encoding="utf-8"))
     assert head["u"] == "p/3/" and head["t"] == "第3号页面改过的标题" and "检察蓝初心红" in head["x"]
     assert json.loads((out / "d" / "4.json").read_text(encoding="utf-8"))["u"] == "p/4/"
+
+
+# --- The index files are a format the browser reads: a faster builder must write the same bytes. ---
+
+GOLDEN = Path(__file__).with_name("data") / "search_index_golden.json"
+PHRASES = ["三会一课", "周五民声直播室", "四强党支部", "党课开讲啦", "先锋杯", "模范机关创建", "廉政电影周", "第一议题",
+           "检察蓝·初心红", "“三会一课”工作规范", "黨建引領", "稅心為民", "ＡＢＣ２０２６", "Party 建设 2026", "かな混じり",
+           "反家庭暴力法", "违反家庭美德", "明直党〔2026〕3号", "&lt;主题党日&gt;", "😀表情", "乾坤著名瞭望"]
+
+
+def _golden_pages() -> list[tuple[str, str, object]]:
+    """A fixed set of pages that exercises every part of the format: one-chunk and many-chunk pages (more
+    text than MAX_CHUNKS chunks hold), counts past COUNT_MAX, titles, names, fields and pinyin, traditional
+    and full-width characters, markup that is dropped, guides, more years than are shown one by one."""
+    import random
+
+    _, search = _modules()
+    rng = random.Random(20261130)
+    pages = []
+    for i in range(90):
+        n = rng.choice([3, 8, 20, 200, 900, 2500]) if i % 9 else 6000
+        words = "，".join(rng.choice(PHRASES) for _ in range(n))
+        body = (f"<h2 id='s{i}'>第{i}节<a class=\"headerlink\" href=\"#s{i}\">¶</a></h2><p>{words}。</p>"
+                f"<dl><dt>文号</dt><dd>明直党〔{2000 + i}〕{i}号</dd></dl><script>var x = '不计入';</script>"
+                f"<table><tr><th>项目</th><td>{rng.choice(PHRASES)}</td></tr></table>")
+        if i % 13 == 0:
+            body += "<p>" + "党" * 200 + "建" * 100 + "</p>"  # counts past COUNT_MAX
+        section = ["品牌", "学习资料", "模范机关", "参建单位", "使用指南"][i % 5]
+        year = str(1990 + i % 23)
+        facets = search.PageFacets(section, f"{rng.choice(PHRASES)}第{i}号", {"栏目": [section], "年份": [year],
+                                   "系统": [f"第{i % 4}系统"], "专题": ["刑法" if i % 2 else "理论学习"]},
+                                   [f"市第{i % 7}局", rng.choice(PHRASES), ""], [f"明直党〔{2000 + i}〕{i}号", ""],
+                                   [rng.choice(PHRASES)])
+        pages.append((f"p/{i}/", ARTICLE.format(body), facets))
+    return pages
+
+
+def _golden_index(root: Path, background: bool = False) -> tuple[object, dict[str, str]]:
+    """The index of the golden pages (small shard and long-list sizes, so that all kinds of files occur)
+    and the SHA-256 of every file in it."""
+    import hashlib
+
+    search_index, _ = _modules()
+    saved = search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES
+    search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES = 2_000, 600
+    try:
+        index = search_index.SearchIndex(background=background, synonyms=[["主题党日", "党员活动日"], ["发改委", "发展改革委"]])
+        for url, page_html, facets in _golden_pages():
+            index.add(url, page_html, facets)
+        stats = index.write(root)
+    finally:
+        search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES = saved
+    out = root / "search" / "dj"
+    digests: dict[str, object] = {}
+    for path in sorted(out.rglob("*"), key=lambda p: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", str(p))]):
+        if path.is_file():  # a page's files (d/<id>.json, d/<id>-<k>.json) under one name: d/<id>
+            name = str(path.relative_to(out))
+            key = re.sub(r"(-\d+)?\.json$", "", name) if name.startswith("d/") else name
+            digests.setdefault(key, hashlib.sha256()).update(name.encode() + b"\0" + path.read_bytes())
+    return stats, {key: h.hexdigest()[:32] for key, h in digests.items()}
+
+
+def test_index_files_are_the_golden_bytes(tmp_path):
+    """Every file of the golden pages' index has the bytes the reference builder wrote (the code before
+    the builder was made faster, 2026-11-30).  A deliberate format change regenerates the digests:
+    ``.venv/bin/python tests/test_search_index.py --update-golden`` (and the browser reader changes with it)."""
+    stats, digests = _golden_index(tmp_path)
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert sorted(digests) == sorted(expected), "the index has other files than the reference"
+    differing = [name for name in expected if digests[name] != expected[name]]
+    assert not differing, f"{len(differing)} files (d/<id>: a page's files) differ from the reference, e.g. {differing[:8]}"
+    kinds = {name.split("/")[0] if "/" in name else name[0] for name in digests}
+    assert {"b", "d", "s", "m", "p", "t", "w"} <= kinds and stats.shards > 3 and stats.chunks > 2 * stats.pages
+    assert stats.bytes == sum(p.stat().st_size for p in (tmp_path / "search" / "dj").rglob("*.json"))
+
+
+def test_background_index_is_the_golden_bytes_too(tmp_path):
+    """The worker process (page files spooled while pages arrive) writes the same page files.  (It imports
+    the module afresh, with the usual shard sizes: the postings and meta.json differ from the golden ones.)"""
+    stats, digests = _golden_index(tmp_path, background=True)
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    same = [name for name in expected if name.startswith("d/") or name in ("pages.json", "t2s.json", "words.json")]
+    assert len(same) == stats.pages + 3 and {name: digests.get(name) for name in same} == {name: expected[name] for name in same}
+    assert stats.bytes == sum(p.stat().st_size for p in (tmp_path / "search" / "dj").rglob("*.json"))
+
+
+if __name__ == "__main__":  # .venv/bin/python tests/test_search_index.py --update-golden
+    import sys
+    import tempfile
+
+    if sys.argv[1:] == ["--update-golden"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            GOLDEN.parent.mkdir(exist_ok=True)
+            GOLDEN.write_text(json.dumps(_golden_index(Path(tmp))[1], indent=0) + "\n", encoding="utf-8")
+        print(f"wrote {GOLDEN}")
