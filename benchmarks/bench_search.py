@@ -1,7 +1,7 @@
 """Search at archive scale: recall, exactness, first-query bytes, latency, index build time.
 
     .venv/bin/python benchmarks/bench_search.py [--pages 4000] [--long-share 0.25] [--work /tmp/bench-search]
-                                             [--project DIR] [--compare] [--sample-only]
+                                             [--project DIR] [--compare] [--sample-only] [--build-only]
 
 Figures on two sites:
 
@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-only", action="store_true", help="only the sample site's judged queries")
     parser.add_argument("--skip-build", action="store_true", help="reuse the sites already built in --work")
     parser.add_argument("--baseline", action="store_true", help="also build without search and compare build times")
+    parser.add_argument("--build-only", action="store_true", help="stop after the synthetic site's build figures")
     parser.add_argument("--direct", action="store_true",
                         help="write the synthetic site's index straight from Markdown (no MkDocs build): query figures only")
     args = parser.parse_args(argv)
@@ -288,12 +289,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     sample = args.work / "site-sample"
-    if not args.skip_build:
+    if not args.skip_build and not args.build_only:
         build(REPO, "mkdocs.yml", sample)
     judged = yaml.safe_load((REPO / "tests" / "search_queries.yml").read_text(encoding="utf-8"))
-    print(f"示例网站：评测查询 {len(judged)} 条")
-    print_recall(*judge(sample, judged))
-    print(f"  显示的结果中缺少查询词的：{len(lacking_terms(sample, [q['q'] for q in judged]))} 条")
+    if not args.build_only:
+        print(f"示例网站：评测查询 {len(judged)} 条")
+        print_recall(*judge(sample, judged))
+        print(f"  显示的结果中缺少查询词的：{len(lacking_terms(sample, [q['q'] for q in judged]))} 条")
     if args.sample_only:
         return 0
 
@@ -334,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  无搜索 {times['none']:.1f} 秒；本站字串索引 {times['dj']:.1f} 秒（{(times['dj'] / times['none'] - 1) * 100:+.1f} %）")
         raw, gz, n = dir_bytes(sites["dj"] / "search" / "dj")
         print(f"  索引 search/dj/: {raw / 1048576:.1f} MB，gzip 后 {gz / 1048576:.1f} MB，{n} 个文件")
+        print(f"  平均负载 {' / '.join(f'{x:.1f}' for x in os.getloadavg())}（1/5/15 分钟）")
+        if args.build_only:
+            return 0
     queries, phrases = synthetic_queries(sites["dj"], args.queries)
     print(f"\n合成网站的查询（由 {args.queries} 个页面的标题生成 {len(queries)} 条；正文短语 {len(phrases)} 条，2–30 字）")
     print_recall(*judge(sites["dj"], queries))

@@ -193,15 +193,16 @@ def _golden_index(root: Path, background: bool = False) -> tuple[object, dict[st
     import hashlib
 
     search_index, _ = _modules()
-    saved = search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES
-    search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES = 2_000, 600
+    saved = search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES, search_index.ENCODE_PAGES
+    # (and postings encoded as text every 16 pages: in many pieces)
+    search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES, search_index.ENCODE_PAGES = 2_000, 600, 16
     try:
         index = search_index.SearchIndex(background=background, synonyms=[["主题党日", "党员活动日"], ["发改委", "发展改革委"]])
         for url, page_html, facets in _golden_pages():
             index.add(url, page_html, facets)
         stats = index.write(root)
     finally:
-        search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES = saved
+        search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES, search_index.ENCODE_PAGES = saved
     out = root / "search" / "dj"
     digests: dict[str, object] = {}
     for path in sorted(out.rglob("*"), key=lambda p: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", str(p))]):

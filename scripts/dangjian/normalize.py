@@ -47,14 +47,55 @@ def _translation() -> dict[int, int]:
     return table
 
 
+def _char_class(codes: list[int]) -> str:
+    """A regular-expression character class of these code points, as ranges (the matcher tests
+    ranges quickly; thousands of single characters make it test them one by one)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern]:
+    """What :func:`normalize` drops before folding, and the runs of characters that fold.
+
+    Dropping first leaves far fewer characters to fold (translating looks each one up in a dict):
+    a character is dropped exactly when its folded form is not kept, so the result is the same.
+    """
+    table = _translation()
+    kept = re.compile(f"[{KEEP}]")
+    gained = [c for c in table if not kept.match(chr(c)) and kept.match(chr(table[c]))]   # Ａ → a, Ａ → a
+    lost = [c for c in table if kept.match(chr(c)) and not kept.match(chr(table[c]))]     # none today
+    drop = f"[^{KEEP}{_char_class(gained)}]" + (f"|[{_char_class(lost)}]" if lost else "")
+    return re.compile(f"(?:{drop})+"), re.compile(f"[{_char_class(list(table))}]+")
+
+
+@lru_cache(maxsize=1)
+def traditional() -> re.Pattern:
+    """Any traditional character of the table (a page holding one needs the table in the browser)."""
+    return re.compile(f"[{_char_class([ord(c) for c in t2s_table()[0]])}]")
+
+
 def fold(text: str) -> str:
     """Fold each character (width, case, traditional form) without dropping any: same length as ``text``."""
     return text.translate(_translation())
 
 
+def _fold_run(match: re.Match) -> str:
+    return match.group().translate(_translation())
+
+
 def normalize(text: str) -> str:
-    """The searchable form of ``text``: folded, then everything but digits, letters and ideographs dropped."""
-    return _DROP.sub("", fold(text))
+    """The searchable form of ``text``: folded, then everything but digits, letters and ideographs dropped.
+
+    The same as ``_DROP.sub("", fold(text))``, computed faster: drop, then fold only the runs that fold.
+    """
+    drop, foldable = _patterns()
+    return foldable.sub(_fold_run, drop.sub("", text))
 
 
 def generate_t2s_table() -> dict[str, str]:

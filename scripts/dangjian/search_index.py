@@ -44,13 +44,13 @@ import tempfile
 import threading
 import time
 import types
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 from pathlib import Path
 
-from .normalize import normalize, t2s_table
+from .normalize import normalize, t2s_table, traditional
 from .search import INDEXED, SECTION_GUIDE, PageFacets
 
 OUT_DIR = "search/dj"
@@ -60,6 +60,7 @@ BIG_LIST_BYTES = 24_000         # a posting list longer than this is a file of i
 CHUNK_CHARS = 1000              # original characters per text chunk (fetched only for candidates)
 CHUNK_OVERLAP = 80              # characters shared by adjacent chunks: a term this long never straddles two
 MAX_CHUNKS = 30                 # chunk masks are 30-bit integers (exact in JavaScript)
+ENCODE_PAGES = 256              # the worker encodes the postings gathered over this many pages as JSON text
 COMMON_CHARS = 1500             # characters listed by page frequency for the query planner
 COMMON_PAIRS = 4000             # at most this many pairs on ≥ 1/COMMON_PAIR_SHARE of the pages, listed likewise
 COMMON_PAIR_SHARE = 50
@@ -186,19 +187,22 @@ class _Builder:
             (spool / "d").mkdir(parents=True, exist_ok=True)
         self.rows: list[list[str | None]] = []
         self.heads: list[_Head] = []
-        self.postings: dict[str, list[int]] = {}
+        self.postings: dict[str, list[int]] = {}   # numbers not yet encoded (see _encode)
+        self.encoded: dict[str, list[str]] = {}    # the JSON text of the numbers before them, in pieces
+        self.numbers: dict[str, int] = {}          # how many numbers those pieces hold
         self.last: dict[str, int] = {}
         self.token_pages: Counter = Counter()   # pages holding each token (for the planner's lists)
+        self.bytes = 0                          # bytes of the page files written so far
 
     def add(self, doc: _Doc) -> None:
         pid = len(self.heads)
         facets = doc.facets
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
-        chunks = chunk_text(doc.text)
-        counts, masks = _count_tokens([normalize(chunk) for chunk in chunks])
-        for tok in [tok for tok, n in counts.items() if n > COUNT_MAX]:
-            counts[tok] = COUNT_MAX
-        weights: dict[str, int] = dict(counts)
+        text = doc.text
+        chunks = chunk_text(text)
+        weights, masks = _count_tokens([normalize(chunk) for chunk in chunks])
+        capped = list(compress(weights, map(COUNT_MAX.__lt__, weights.values())))
+        dict.update(weights, dict.fromkeys(capped, COUNT_MAX))  # dict's update: Counter's would add
         names = list(dict.fromkeys(n for n in facets.names if n))
         fields_ = list(dict.fromkeys(f for f in facets.fields if f))
         spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
@@ -207,37 +211,43 @@ class _Builder:
                 for tok in tokens(normalize(value)):
                     weights[tok] = weights.get(tok, 0) | flag
         self.token_pages.update(weights.keys())  # keys(): counted in C
+        # Each token's posting list gets (page delta, weight) for a page of one chunk (its mask is 1 when
+        # the body has the token, so none is written), (page delta, -weight, chunk mask) for longer pages
+        # (a negative weight says a mask follows).  Done for all tokens at once by iterators run in C.
         postings, last = self.postings, self.last
-        get, last_get = postings.get, last.get
+        keys = list(weights)
+        for tok in set(keys).difference(postings):  # (dict views' "-" would walk all of postings)
+            postings[tok] = []
+        deltas = map(pid.__sub__, map(last.get, keys, repeat(0)))
         if len(chunks) == 1:
-            # One chunk: the mask is 1 when the body has the token (count > 0), so none is written.
-            for tok, weight in weights.items():
-                plist = get(tok)
-                if plist is None:
-                    postings[tok] = [pid, weight]
-                else:
-                    plist += (pid - last_get(tok), weight)
-                last[tok] = pid
+            entries = zip(deltas, weights.values())
         else:
-            # A negative weight says a chunk mask follows.
-            mask_get = masks.get
-            for tok, weight in weights.items():
-                plist = get(tok)
-                if plist is None:
-                    postings[tok] = [pid, -weight, mask_get(tok, 0)]
-                else:
-                    plist += (pid - last_get(tok), -weight, mask_get(tok, 0))
-                last[tok] = pid
+            entries = zip(deltas, map(operator.neg, weights.values()), map(masks.get, keys, repeat(0)))
+        _consume(map(list.extend, map(postings.__getitem__, keys), entries))
+        last.update(dict.fromkeys(keys, pid))
         record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
                   "p": spelled, "k": len(chunks), "x": chunks[0]}
-        if _traditional_chars() & set(doc.text + facets.title + "".join(names) + "".join(fields_)):
+        has_traditional = traditional().search
+        if has_traditional(text) or has_traditional(facets.title + "".join(names) + "".join(fields_)):
             record["z"] = 1  # holds traditional characters: the browser needs the t2s table to check it
         head = _Head(record, chunks[1:])
         if self.spool is not None:
-            _write_page(self.spool / "d", pid, head)
+            self.bytes += _write_page(self.spool / "d", pid, head)
             head.chunks = []
             del record["x"]  # written: the rest of the record is still needed for meta.json and words.json
         self.heads.append(head)
+        if len(self.heads) % ENCODE_PAGES == 0:
+            self._encode()
+
+    def _encode(self) -> None:
+        """Encode the numbers gathered since the last call as JSON text (in the worker while the build
+        renders, so that :meth:`write` has little left to encode); the lists are emptied."""
+        encoded, numbers = self.encoded, self.numbers
+        for tok, flat in self.postings.items():
+            if flat:
+                encoded.setdefault(tok, []).append(_dump(flat)[1:-1])
+                numbers[tok] = numbers.get(tok, 0) + len(flat)
+                flat.clear()
 
     def _rows(self) -> tuple[dict[str, list[str]], list[list[int]]]:
         """Facet values and each page's value ids; many years are grouped by decade."""
@@ -285,19 +295,22 @@ class _Builder:
         else:
             (staging / "d").mkdir()
             for pid, head in enumerate(self.heads):
-                _write_page(staging / "d", pid, head)
+                self.bytes += _write_page(staging / "d", pid, head)
+        raw = self.bytes
+        self._encode()
+        encoded = {tok: ",".join(pieces) for tok, pieces in self.encoded.items()}
         chunks = sum(head.record["k"] for head in self.heads)
         values, rows = self._rows()
         # A long posting list (a token on most pages) gets a file of its own, listed with its size in
         # meta.json: fetching it costs only its own bytes, and the query planner can avoid it.
-        sizes = {tok: 3 * len(flat) for tok, flat in self.postings.items()}  # ~3 bytes a number
+        sizes = {tok: 3 * n for tok, n in self.numbers.items()}  # ~3 bytes a number
         long_lists = {tok for tok, size in sizes.items() if size > BIG_LIST_BYTES}
-        small = sorted(set(self.postings) - long_lists)  # sorted: the same bytes whatever the hash seed
+        small = sorted(set(sizes) - long_lists)  # sorted: the same bytes whatever the hash seed
         total = sum(len(tok) * 3 + 6 + sizes[tok] for tok in small)
         shards = max(1, math.ceil(total / SHARD_TARGET_BYTES))
-        parts: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+        parts: list[dict[str, str]] = [{} for _ in range(shards)]
         for tok in small:
-            parts[shard_of(tok, shards)][tok] = self.postings[tok]
+            parts[shard_of(tok, shards)][tok] = encoded[tok]
         # Hashing puts several mid-sized lists into some shards (up to 7 times the target): the largest
         # lists of a shard over twice the target get files of their own, so that no shard costs a query more.
         for part in parts:
@@ -312,9 +325,10 @@ class _Builder:
         big = sorted(long_lists, key=lambda tok: (sizes[tok], tok))
         (staging / "b").mkdir()
         for i, tok in enumerate(big):
-            (staging / "b" / f"{i}.json").write_text(dump(self.postings[tok]), encoding="utf-8")
+            raw += _write(staging / "b" / f"{i}.json", f"[{encoded[tok]}]")
         for i, part in enumerate(parts):
-            (staging / f"s{i}.json").write_text(dump(part), encoding="utf-8")
+            # What json.dumps writes for {token: [numbers]}, from the numbers' text.
+            raw += _write(staging / f"s{i}.json", "{" + ",".join(f"{dump(tok)}:[{flat}]" for tok, flat in part.items()) + "}")
         by_pages = sorted(self.token_pages.items(), key=lambda kv: (-kv[1], kv[0]))
         common = "".join([c for c, _ in by_pages if len(c) == 1][:COMMON_CHARS])
         # The pairs on many pages, most common first: the planner looks up the others (rarer than any of
@@ -326,12 +340,11 @@ class _Builder:
                 "big": "|".join(big), "bigmin": min((sizes[t] for t in big), default=0),
                 "bigmax": max((sizes[t] for t in big), default=0),
                 "last": [pid for pid, head in enumerate(self.heads) if head.record["s"] in LAST_SECTIONS]}
-        (staging / "meta.json").write_text(dump(meta), encoding="utf-8")
-        (staging / "pages.json").write_text(dump({"pages": rows}), encoding="utf-8")
+        raw += _write(staging / "meta.json", dump(meta))
+        raw += _write(staging / "pages.json", dump({"pages": rows}))
         trad, simp = t2s_table()
-        (staging / "t2s.json").write_text(dump({"t": trad, "s": simp}), encoding="utf-8")
-        (staging / "words.json").write_text(dump(self._words()), encoding="utf-8")
-        raw = sum(p.stat().st_size for p in staging.rglob("*.json"))
+        raw += _write(staging / "t2s.json", dump({"t": trad, "s": simp}))
+        raw += _write(staging / "words.json", dump(self._words()))
         old = out.with_name(out.name + ".old")
         if old.exists():
             shutil.rmtree(old)
@@ -341,47 +354,68 @@ class _Builder:
         if old.exists():
             shutil.rmtree(old)
         now = time.perf_counter()
-        return IndexStats(len(self.heads), len(self.postings), shards, raw, now - started, chunks, now - writing)
+        return IndexStats(len(self.heads), len(sizes), shards, raw, now - started, chunks, now - writing)
 
 
 def _dump(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _write_page(folder: Path, pid: int, head: _Head) -> None:
-    """A page's head (with its first chunk) and its further chunks, one file each."""
-    (folder / f"{pid}.json").write_text(_dump(head.record), encoding="utf-8")
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _write(path: Path, text: str) -> int:
+    """Write ``text`` as UTF-8 (no newline translation); its size in bytes.
+
+    Tens of thousands of small files: ``os.open``/``os.write`` cost about half of ``open()``'s
+    buffered file objects.
+    """
+    data = text.encode("utf-8")
+    fd = os.open(path, _WRITE_FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return len(data)
+
+
+def _write_page(folder: Path, pid: int, head: _Head) -> int:
+    """A page's head (with its first chunk) and its further chunks, one file each; their size in bytes."""
+    size = _write(folder / f"{pid}.json", _dump(head.record))
     for k, chunk in enumerate(head.chunks, 1):
-        (folder / f"{pid}-{k}.json").write_text(_dump({"x": chunk}), encoding="utf-8")
+        size += _write(folder / f"{pid}-{k}.json", f'{{"x":{_dump(chunk)}}}')
+    return size
 
 
-def _count_tokens(norms: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+_consume = deque(maxlen=0).extend   # runs an iterator to its end (in C), keeping nothing
+
+
+def _count_tokens(norms: list[str]) -> tuple[Counter, dict[str, int]]:
     """Occurrences of each token in the (normalised) chunks, and the bit mask of the chunks holding it.
 
-    The work runs in C (``Counter`` over an iterable, ``dict.update`` over mapped iterators), and the
+    The work runs in C (``Counter`` over lists, ``dict.update`` over mapped iterators), and the
     pair strings are made and hashed once per chunk: no per-character Python loop.  The overlap of
     adjacent chunks is counted twice: a count only ranks, it never decides a match.
     """
+    counts: Counter = Counter()
     if len(norms) == 1:
         norm = norms[0]
-        found = Counter(norm)
-        found.update(map(str.__add__, norm, norm[1:]))
-        return found, {}
-    counts: dict[str, int] = {}
+        counts.update(norm)
+        counts.update([norm[i:i + 2] for i in range(len(norm) - 1)])
+        return counts, {}
     masks: dict[str, int] = {}
-    count_get, mask_get = counts.get, masks.get
+    mask_get = masks.get
     for k, norm in enumerate(norms):
-        found = Counter(norm)
-        found.update(map(str.__add__, norm, norm[1:]))
-        keys = list(found)
-        masks.update(zip(keys, map(operator.or_, map(mask_get, keys, repeat(0)), repeat(1 << k))))
-        counts.update(zip(keys, map(operator.add, map(count_get, keys, repeat(0)), found.values())))
+        chars = list(norm)
+        pairs = [norm[i:i + 2] for i in range(len(norm) - 1)]
+        counts.update(chars)
+        counts.update(pairs)
+        present = set(chars)
+        present.update(pairs)
+        masks.update(zip(present, map((1 << k).__or__, map(mask_get, present, repeat(0)))))
     return counts, masks
-
-
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    return frozenset(t2s_table()[0])
 
 
 def normalize_keep_spaces(text: str) -> str:
@@ -408,7 +442,8 @@ _WORKER: dict[str, _Builder] = {}
 def _worker_warm() -> None:
     """Load what indexing needs (pinyin tables, the t2s table, the dictionary words) before pages arrive."""
     spellings.__wrapped__("三会一课")
-    _traditional_chars()
+    normalize("黨建ＡＢＣ")
+    traditional()
     _dictionary_words()
 
 
