@@ -1,11 +1,15 @@
 """The search index worker's own cost: time per page in ``_Builder.add``, time in ``write``, and where the bytes go.
 
     .venv/bin/python benchmarks/bench_search_index.py [--pages 4000] [--long-share 0.25]
-                     [--work /tmp/bench-search-index] [--repeat 3] [--profile add|write] [--digest]
+                     [--work /tmp/bench-search-index] [--site SITE] [--repeat 3] [--profile add|write]
+                     [--digest] [--sizes]
 
 The synthetic project (benchmarks/synth_site.py) is made once in ``--work``; its pages
 are turned into the article HTML the build hands to the index (Markdown → HTML, as
 ``bench_search.py --direct`` does) and kept there, so that only the index is timed.
+With ``--site``, the articles are taken instead from that site built by MkDocs from the
+same synthetic project (``bench_search.py --build-only`` builds one): Material's markup
+makes them longer, as the worker gets them in a real build.
 Then, in this one process (one core, as the worker has): every page through
 ``_Builder.add`` (text extraction, chunks, normalisation, counting, pinyin, postings,
 spooled page files), then ``_Builder.write`` into a fresh folder.  ``--repeat`` runs
@@ -34,9 +38,18 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def load_pages(work: Path, pages: int, long_share: float) -> list:
-    """(url, facets, article HTML) of the synthetic project's indexed pages, made once and kept in ``work``."""
+def load_pages(work: Path, pages: int, long_share: float, site: Path | None = None) -> list:
+    """(url, facets, article HTML) of the synthetic project's indexed pages, made once and kept in ``work``;
+    with ``site``, each article as that built site has it."""
     cache = work / f"pages-{pages}-{long_share}.pickle"
+    if site is not None:
+        start = '<article class="md-content__inner md-typeset"'
+        docs = []
+        for url, facets, _ in load_pages(work, pages, long_share):
+            page_html = (site / url / "index.html").read_text(encoding="utf-8")
+            begin = page_html.find(start)
+            docs.append((url, facets, page_html[begin:page_html.find("</article>", begin) + len("</article>")]))
+        return docs
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     from bench_search import article_pages
@@ -121,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=4000)
     parser.add_argument("--long-share", type=float, default=0.25)
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-search-index"))
+    parser.add_argument("--site", type=Path, help="take the articles from this site built from the same project")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", choices=["add", "write"])
     parser.add_argument("--digest", action="store_true", help="print a digest of the index files")
@@ -128,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    pages = load_pages(args.work, args.pages, args.long_share)
+    pages = load_pages(args.work, args.pages, args.long_share, args.site)
     chars = sorted(len(article) for _, _, article in pages)
     print(f"{len(pages)} 页（文章 HTML 中位 {chars[len(chars) // 2]} 字符，最长 {chars[-1]}），准备 {time.perf_counter() - started:.1f} 秒")
     out = args.work / "site"

@@ -44,7 +44,7 @@ import tempfile
 import threading
 import time
 import types
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
@@ -211,20 +211,28 @@ class _Builder:
                 for tok in tokens(normalize(value)):
                     weights[tok] = weights.get(tok, 0) | flag
         self.token_pages.update(weights.keys())  # keys(): counted in C
-        # Each token's posting list gets (page delta, weight) for a page of one chunk (its mask is 1 when
-        # the body has the token, so none is written), (page delta, -weight, chunk mask) for longer pages
-        # (a negative weight says a mask follows).  Done for all tokens at once by iterators run in C.
         postings, last = self.postings, self.last
-        keys = list(weights)
-        for tok in set(keys).difference(postings):  # (dict views' "-" would walk all of postings)
-            postings[tok] = []
-        deltas = map(pid.__sub__, map(last.get, keys, repeat(0)))
+        get, last_get = postings.get, last.get
+        # (A plain loop: CPython 3.11 runs it faster than the same work as iterators mapped in C, measured.)
         if len(chunks) == 1:
-            entries = zip(deltas, weights.values())
+            # One chunk: the mask is 1 when the body has the token (count > 0), so none is written.
+            for tok, weight in weights.items():
+                plist = get(tok)
+                if plist is None:
+                    postings[tok] = [pid, weight]
+                else:
+                    plist += (pid - last_get(tok), weight)
+                last[tok] = pid
         else:
-            entries = zip(deltas, map(operator.neg, weights.values()), map(masks.get, keys, repeat(0)))
-        _consume(map(list.extend, map(postings.__getitem__, keys), entries))
-        last.update(dict.fromkeys(keys, pid))
+            # A negative weight says a chunk mask follows.
+            mask_get = masks.get
+            for tok, weight in weights.items():
+                plist = get(tok)
+                if plist is None:
+                    postings[tok] = [pid, -weight, mask_get(tok, 0)]
+                else:
+                    plist += (pid - last_get(tok), -weight, mask_get(tok, 0))
+                last[tok] = pid
         record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
                   "p": spelled, "k": len(chunks), "x": chunks[0]}
         has_traditional = traditional().search
@@ -387,9 +395,6 @@ def _write_page(folder: Path, pid: int, head: _Head) -> int:
     for k, chunk in enumerate(head.chunks, 1):
         size += _write(folder / f"{pid}-{k}.json", f'{{"x":{_dump(chunk)}}}')
     return size
-
-
-_consume = deque(maxlen=0).extend   # runs an iterator to its end (in C), keeping nothing
 
 
 def _count_tokens(norms: list[str]) -> tuple[Counter, dict[str, int]]:
