@@ -181,7 +181,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     report(plan.problems)
     # Our index replaces Material's; with Material's search plugin configured, none is collected.
     _state.post = PostPass(plan, own_search=plan.config.own_search, previous=_state.previous_search,
-                           known=_state.known_search)
+                           known=_state.known_search, site_dir=Path(config.site_dir))
     report(_state.post.problems)
     kept = plan.writer_pages.keys() | plan.copies.keys()
     for uri, file in writers.items():  # drafts, registries, pages named like generated ones, original photos

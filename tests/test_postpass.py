@@ -102,9 +102,10 @@ def test_pages_processed_while_written_equal_the_sequential_post_pass(engine_out
         built.follow()
         processed_early = len(built.digests)
     assert processed_early == len(pages), "every page written was processed before the engine finished"
+    assert list(site.parent.glob(".site.dj-search-*")), "the search worker keeps its files beside the site"
     assert built.finish() == []
     assert digests(site) == expected
-    assert not list(site.parent.glob(".site.dj-post-*")), "the processed pages' folder is removed"
+    assert not list(site.parent.glob(".site.dj-*")), "the processed pages' and the search worker's folders are removed"
 
 
 def test_half_written_and_rewritten_pages_are_never_published(engine_output, tmp_path):

@@ -133,7 +133,7 @@ def test_killed_build_leaves_published_site_untouched(published, tmp_path):
     # The next publish cleans up the half-written folder.
     proc = run_publish("--project", str(project), "--releases", str(releases), "--keep", "2")
     assert proc.returncode == 0 and "清理上次未完成的构建" in proc.stdout
-    assert not list(releases.glob("*.partial")) and not list(releases.glob(".*.dj-post-*"))
+    assert not list(releases.glob("*.partial")) and not list(releases.glob(".*.dj-*"))
 
 
 def test_publish_without_releases_explains(tmp_path):

@@ -53,9 +53,12 @@ class PostPass:
 
     #: the search pages the preview kept from its last run (when ``previous`` is not there yet)
     known: list | None = None
+    #: the site being built (the search worker keeps its files beside it)
+    site_dir: Path | None = None
 
     def __post_init__(self) -> None:
-        self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems, self.known)
+        self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems, self.known,
+                                       self.site_dir)
 
     def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
         """:meth:`process` the page and add it to the search index."""
@@ -173,7 +176,7 @@ class BuiltSite:
         self.plan = plan
         self.site_dir = site_dir
         self.since_ns = since_ns
-        self.post = PostPass(plan, own_search=plan.config.own_search)
+        self.post = PostPass(plan, own_search=plan.config.own_search, site_dir=site_dir)
         self.problems: list[Problem] = list(self.post.problems)
         self.order = sorted(plan.page_uris(), key=walk_order)
         self.pending = list(self.order)          # not processed yet
@@ -301,7 +304,7 @@ class BuiltSite:
     def _reindex(self) -> None:
         """A fresh search index from the final pages, in order (a page was rewritten after it was indexed)."""
         self.post.search.close()
-        self.post.search = new_search_index(self.plan.root, self.post.own_search, None, [])
+        self.post.search = new_search_index(self.plan.root, self.post.own_search, None, [], site_dir=self.site_dir)
         self.indexed = 0
         self._index({}, final=True)
 

@@ -151,7 +151,7 @@ def remove_partials(releases_dir: Path) -> list[Path]:
         for path in sorted(releases_dir.glob("*" + PARTIAL_SUFFIX)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
-        for path in releases_dir.glob(f".*{PARTIAL_SUFFIX}.dj-post-*"):  # pages processed beside it (dangjian.postpass)
+        for path in releases_dir.glob(f".*{PARTIAL_SUFFIX}.dj-*"):  # the post-pass's and the search worker's files
             shutil.rmtree(path, ignore_errors=True)
         for path in sorted(releases_dir.glob("*" + MANIFEST_SUFFIX + "*")):
             name = path.name.split(MANIFEST_SUFFIX)[0]

@@ -34,7 +34,6 @@ import heapq
 import html
 import json
 import math
-import operator
 import os
 import re
 import shutil
@@ -485,8 +484,12 @@ class SearchIndex:
     WORKER_TIMEOUT = 900.0      # seconds to wait for the worker before building in-process
 
     def __init__(self, background: bool = True, synonyms: list[list[str]] | None = None,
-                 previous: SearchIndex | None = None, known: list[_Doc] | None = None) -> None:
+                 previous: SearchIndex | None = None, known: list[_Doc] | None = None,
+                 site_dir: Path | None = None) -> None:
         self.docs: list[_Doc] = []
+        #: the site the index is written into: the worker's files are kept beside it (one file system,
+        #: so they are moved in by renaming; a RAM-disk /tmp would make that a copy of every file)
+        self.site_dir = site_dir
         self.background = background
         self.synonyms = synonyms or []
         self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
@@ -528,7 +531,7 @@ class SearchIndex:
             if self._pool is None:
                 self._pool = _start_pool()
             if self._spool is None:
-                self._spool = Path(tempfile.mkdtemp(prefix="dj-search-"))
+                self._spool = _spool_folder(self.site_dir)
             if warm:
                 self._pool.submit(_worker_warm)
             else:
@@ -681,12 +684,23 @@ def write_index(index: SearchIndex, site_dir: Path, expected: int = 0) -> tuple[
                               "检查输出目录是否可写、磁盘是否已满，然后重新构建。", field="search")]
 
 
+def _spool_folder(site_dir: Path | None) -> Path:
+    """A new folder for the worker's files: ``.<site>.dj-search-*`` beside the site, else in the system's temp."""
+    if site_dir is not None:
+        try:
+            site_dir.parent.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.dj-search-", dir=site_dir.parent))
+        except OSError:
+            pass
+    return Path(tempfile.mkdtemp(prefix="dj-search-"))
+
+
 def new_search_index(root: Path, background: bool, previous: SearchIndex | None, problems: list,
-                     known: list[_Doc] | None = None) -> SearchIndex:
+                     known: list[_Doc] | None = None, site_dir: Path | None = None) -> SearchIndex:
     """The index for one build: synonyms from ``rules/synonyms.yml`` (their problems appended to
     ``problems``), the pages of the previous build carried over for ``--dirty`` (``previous`` in
     this process, else ``known``: those the preview kept from its last run)."""
     from .synonyms import load_synonyms
     synonyms, found = load_synonyms(root)
     problems.extend(found)
-    return SearchIndex(background=background, synonyms=synonyms, previous=previous, known=known)
+    return SearchIndex(background=background, synonyms=synonyms, previous=previous, known=known, site_dir=site_dir)
