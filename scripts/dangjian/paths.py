@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 _FOLDERS: dict[str, str] = {}
@@ -65,3 +66,16 @@ def is_linked(path: Path | str, base: Path | str) -> bool:
     if relative.startswith(os.pardir):
         return True
     return real_path(absolute) != os.path.join(real_path(absolute_base), relative)
+
+
+def folder_beside(site_dir: Path | None, tag: str) -> Path:
+    """A new hidden work folder ``.<site>.dj-<tag>-*`` next to ``site_dir`` (one file system: its files are
+    moved into the site by renaming, even where /tmp is a RAM disk), else in the system's temporary folder.
+    ``publish`` removes the ones an interrupted build left next to a release."""
+    if site_dir is not None:
+        try:
+            site_dir.parent.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.dj-{tag}-", dir=site_dir.parent))
+        except OSError:  # a parent folder one may not write in
+            pass
+    return Path(tempfile.mkdtemp(prefix=f"dj-{tag}-"))

@@ -16,7 +16,6 @@ import html
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .images import rewrite_images
+from .paths import folder_beside
 from .preview import PreviewDir
 from .problems import Problem
 from .render import page_url
@@ -186,11 +186,7 @@ class BuiltSite:
         self._paths = {uri: str(self.built(uri)) for uri in self.order}   # polled often: no Path objects
         self._number = {uri: n for n, uri in enumerate(self.order)}
         self.photos = False  # published
-        site_dir.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.side = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.dj-post-", dir=site_dir.parent))
-        except OSError:  # a parent folder one may not write in: the system's temporary folder
-            self.side = Path(tempfile.mkdtemp(prefix="dj-post-"))
+        self.side = folder_beside(site_dir, "post")
 
     def built(self, uri: str) -> Path:
         return self.site_dir / page_url(uri) / "index.html"

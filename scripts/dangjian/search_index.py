@@ -39,7 +39,6 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import types
@@ -50,6 +49,7 @@ from itertools import compress, repeat
 from pathlib import Path
 
 from .normalize import normalize, t2s_table, traditional
+from .paths import folder_beside
 from .search import INDEXED, SECTION_GUIDE, PageFacets
 
 OUT_DIR = "search/dj"
@@ -531,7 +531,7 @@ class SearchIndex:
             if self._pool is None:
                 self._pool = _start_pool()
             if self._spool is None:
-                self._spool = _spool_folder(self.site_dir)
+                self._spool = folder_beside(self.site_dir, "search")
             if warm:
                 self._pool.submit(_worker_warm)
             else:
@@ -682,17 +682,6 @@ def write_index(index: SearchIndex, site_dir: Path, expected: int = 0) -> tuple[
     except OSError as exc:
         return None, [Problem(str(site_dir / OUT_DIR), f"写入站内搜索索引失败：{exc.strerror or exc}",
                               "检查输出目录是否可写、磁盘是否已满，然后重新构建。", field="search")]
-
-
-def _spool_folder(site_dir: Path | None) -> Path:
-    """A new folder for the worker's files: ``.<site>.dj-search-*`` beside the site, else in the system's temp."""
-    if site_dir is not None:
-        try:
-            site_dir.parent.mkdir(parents=True, exist_ok=True)
-            return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.dj-search-", dir=site_dir.parent))
-        except OSError:
-            pass
-    return Path(tempfile.mkdtemp(prefix="dj-search-"))
 
 
 def new_search_index(root: Path, background: bool, previous: SearchIndex | None, problems: list,
