@@ -26,6 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import normalize_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -446,6 +447,14 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     """Add facts boxes to model and study pages and expand ``<!-- dangjian:… -->`` markers."""
     built = complete_page(markdown, page.file.src_uri, _state.plan)
     return preview_errors.annotate(page.file.src_uri, built, _state.plan.site)  # `serve` only
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """MkDocs converts every page before it renders any: the search worker tokenizes each page's text
+    meanwhile, on the core the build leaves idle (:meth:`PostPass.foresee`)."""
+    _state.post.foresee(html, page.url, page.file.src_uri, page.title,
+                        page.canonical_url or normalize_url(page.url, page))
+    return html
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -42,6 +42,15 @@ def reference(tmp_path_factory):
     return result
 
 
+def test_hook_build_tokenizes_every_page_ahead(reference):
+    """The theme's article is guessed right for every indexed page of the sample (PostPass.foresee):
+    the search worker tokenized all of them while MkDocs was still converting pages.  When the theme
+    changes what it puts around a page's content, this tells that postpass.article_guess must follow."""
+    match = re.search(r"搜索索引 (\d+) 页.*；(\d+) 页在转换阶段已预先分词", reference.output)
+    assert match, reference.output
+    assert int(match.group(1)) > 40 and match.group(2) == match.group(1)
+
+
 @pytest.fixture(scope="module", params=ENGINES)
 def built(request, tmp_path_factory):
     """The sample built strictly by one engine through the generator."""

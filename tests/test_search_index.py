@@ -203,6 +203,13 @@ def _golden_index(root: Path, background: bool = False) -> tuple[object, dict[st
         stats = index.write(root)
     finally:
         search_index.SHARD_TARGET_BYTES, search_index.BIG_LIST_BYTES, search_index.ENCODE_PAGES = saved
+    return stats, _digests(root)
+
+
+def _digests(root: Path) -> dict[str, str]:
+    """The SHA-256 of every file of the index in ``root``'s site (a page's files under one name)."""
+    import hashlib
+
     out = root / "search" / "dj"
     digests: dict[str, object] = {}
     for path in sorted(out.rglob("*"), key=lambda p: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", str(p))]):
@@ -210,7 +217,7 @@ def _golden_index(root: Path, background: bool = False) -> tuple[object, dict[st
             name = str(path.relative_to(out))
             key = re.sub(r"(-\d+)?\.json$", "", name) if name.startswith("d/") else name
             digests.setdefault(key, hashlib.sha256()).update(name.encode() + b"\0" + path.read_bytes())
-    return stats, {key: h.hexdigest()[:32] for key, h in digests.items()}
+    return {key: h.hexdigest()[:32] for key, h in digests.items()}
 
 
 def test_index_files_are_the_golden_bytes(tmp_path):
@@ -235,6 +242,47 @@ def test_background_index_is_the_golden_bytes_too(tmp_path):
     same = [name for name in expected if name.startswith("d/") or name in ("pages.json", "t2s.json", "words.json")]
     assert len(same) == stats.pages + 3 and {name: digests.get(name) for name in same} == {name: expected[name] for name in same}
     assert stats.bytes == sum(p.stat().st_size for p in (tmp_path / "search" / "dj").rglob("*.json"))
+
+
+def test_pages_tokenized_ahead_give_the_same_index(tmp_path):
+    """MkDocs converts every page before it renders any: meanwhile the worker tokenizes each page's
+    text from a guess of its article (``SearchIndex.foresee``).  Whether the guess was right (its
+    tokens are used), wrong (the built page's text is tokenized) or missing, the index has the same
+    bytes as without any guess."""
+    search_index, _ = _modules()
+    pages = _golden_pages()
+    synonyms = [["主题党日", "党员活动日"], ["发改委", "发展改革委"]]
+
+    def build(root: Path, guess: bool):
+        index = search_index.SearchIndex(background=True, synonyms=synonyms)
+        if guess:
+            for n, (url, page_html, _) in enumerate(pages):
+                if n % 3 == 0:
+                    index.foresee(url, page_html)  # right
+                elif n % 3 == 1:  # wrong: the text has more than the built page
+                    index.foresee(url, page_html.replace("</article>", "<p>猜错的段落：四会二课</p></article>"))
+        for url, page_html, facets in pages:
+            index.add(url, page_html, facets)
+        stats = index.write(root)
+        assert index.fallback_reason is None
+        return stats, _digests(root)
+
+    plain_stats, plain = build(tmp_path / "plain", guess=False)
+    ahead_stats, ahead = build(tmp_path / "ahead", guess=True)
+    assert plain_stats.foreseen == 0 and ahead_stats.foreseen == len(pages[::3]) == 30
+    assert len(ahead) > len(pages) and ahead == plain
+
+
+def test_guesses_after_the_build_started_rendering_are_ignored(tmp_path):
+    """A guess that arrives once pages are being added (a preview rebuild, a late call) is not sent."""
+    search_index, search = _modules()
+    index = search_index.SearchIndex(background=True)
+    facets = search.PageFacets("学习资料", "标题", {"栏目": ["学习资料"]}, [])
+    index.add("a/", ARTICLE.format("<p>三会一课</p>"), facets)
+    index.foresee("b/", ARTICLE.format("<p>先锋杯</p>"))
+    index.add("b/", ARTICLE.format("<p>先锋杯</p>"), facets)
+    stats = index.write(tmp_path)
+    assert stats.pages == 2 and stats.foreseen == 0
 
 
 if __name__ == "__main__":  # .venv/bin/python tests/test_search_index.py --update-golden

@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 from .images import rewrite_images
 from .paths import folder_beside
 from .preview import PreviewDir
 from .problems import Problem
 from .render import page_url
 from .sanitize import sanitize_page
-from .search import PageFacets, annotate, page_facets
+from .search import INDEXED, PageFacets, annotate, page_facets
 from .search_index import IndexStats, SearchIndex, new_search_index, write_index
 
 if TYPE_CHECKING:
@@ -59,6 +61,14 @@ class PostPass:
     def __post_init__(self) -> None:
         self.search = new_search_index(self.plan.root, self.own_search, self.previous, self.problems, self.known,
                                        self.site_dir)
+
+    def foresee(self, content_html: str, url: str, src_uri: str, title: str | None, address: str) -> None:
+        """Before a page is built: hand the search index its article as the theme will most likely make
+        it (:func:`article_guess`), so that its text is tokenized while the engine converts other pages."""
+        if self.own_search:
+            facets = page_facets(self.plan.site, src_uri, title, self.plan.settings.search_guides)
+            if facets is not None:
+                self.search.foresee(url, article_guess(content_html, title, address))
 
     def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
         """:meth:`process` the page and add it to the search index."""
@@ -120,6 +130,15 @@ def write_sitemap(plan: Plan, site_dir: Path) -> None:
     site_dir.mkdir(parents=True, exist_ok=True)
     (site_dir / SITEMAP).write_bytes(data)
     (site_dir / (SITEMAP + ".gz")).write_bytes(gzip.compress(data, mtime=0))
+
+
+def article_guess(content_html: str, title: str | None, address: str) -> str:
+    """The article the theme makes of a page's content (overrides/partials/content.html and main.html):
+    a heading when the content has none, the content, the page's address printed on paper.  Only a
+    guess for the search index to work ahead on: what is indexed is always the built page's text."""
+    heading = "" if "<h1" in content_html else f"<h1>{html.escape(Markup(title or '').striptags())}</h1>"
+    return (f'<article class="md-content__inner md-typeset" {INDEXED}>{heading}{content_html}'
+            f'<p class="dj-print-url" hidden>本页网址：<span data-dj-print-url>{html.escape(address)}</span></p></article>')
 
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
@@ -350,5 +369,6 @@ def search_summary(post: PostPass, stats: IndexStats | None) -> list[str]:
         lines.append(f"dangjian: 搜索索引改在主进程中生成（后台进程不可用：{post.search.fallback_reason}）")
     if stats:
         lines.append(f"dangjian: 搜索索引 {stats.pages} 页，{stats.shards} 个分片，{stats.seconds:.1f} 秒"
-                     f"（写文件 {stats.writing:.1f} 秒），{stats.bytes // 1024} KB")
+                     f"（写文件 {stats.writing:.1f} 秒），{stats.bytes // 1024} KB"
+                     + (f"；{stats.foreseen} 页在转换阶段已预先分词" if stats.foreseen else ""))
     return lines

@@ -179,6 +179,39 @@ def load_docs(rows: object) -> list[_Doc]:
         raise ValueError(f"not a page: {exc}") from exc
 
 
+def _text_tokens(text: str) -> tuple[list[str], dict[int, int], dict[int, int], bool]:
+    """What a page's text gives the index: its chunks, each token's count (capped at ``COUNT_MAX``),
+    the chunk mask of each token (pages of several chunks) and whether it holds traditional characters."""
+    chunks = chunk_text(text)
+    weights, masks = _count_tokens([normalize(chunk) for chunk in chunks])
+    capped = list(compress(weights, map(COUNT_MAX.__lt__, weights.values())))
+    dict.update(weights, dict.fromkeys(capped, COUNT_MAX))  # dict's update: Counter's would add
+    return chunks, weights, masks, traditional().search(text) is not None
+
+
+@dataclass
+class _Foreseen:
+    """:func:`_text_tokens` of the text a page will most likely have, computed before it is built
+    (:meth:`SearchIndex.foresee`) and kept compact (arrays: ~13 bytes a token) until it is."""
+
+    text: str
+    tokens: array
+    counts: array
+    masks: array | None
+    traditional: bool
+
+    @classmethod
+    def of(cls, text: str) -> _Foreseen:
+        chunks, weights, masks, has_traditional = _text_tokens(text)
+        tokens = array("Q", weights)
+        return cls(text, tokens, array("B", weights.values()),
+                   array("L", map(masks.__getitem__, tokens)) if len(chunks) > 1 else None, has_traditional)
+
+    def expand(self) -> tuple[list[str], dict[int, int], dict[int, int], bool]:
+        masks = dict(zip(self.tokens, self.masks)) if self.masks is not None else {}
+        return chunk_text(self.text), dict(zip(self.tokens, self.counts)), masks, self.traditional
+
+
 @dataclass
 class IndexStats:
     """What one index write produced; ``seconds``: build time spent on the index (extraction + waiting + writing)."""
@@ -190,6 +223,7 @@ class IndexStats:
     seconds: float = 0.0
     chunks: int = 0
     writing: float = 0.0    # of ``seconds``: writing the files (the rest: extracting text, waiting for the worker)
+    foreseen: int = 0       # pages whose text was tokenized before they were built (see SearchIndex.foresee)
 
 
 @dataclass
@@ -222,16 +256,19 @@ class _Builder:
         self.last: dict[int, int] = {}
         self.token_pages: Counter = Counter()   # pages holding each token (for the planner's lists)
         self.bytes = 0                          # bytes of the page files written so far
+        self.foreseen = 0                       # pages whose text's tokens were computed before they were built
 
-    def add(self, doc: _Doc) -> None:
+    def add(self, doc: _Doc, foreseen: _Foreseen | None = None) -> None:
+        """Add a page; ``foreseen``: its text's tokens computed earlier (used when the text is the same)."""
         pid = len(self.heads)
         facets = doc.facets
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
         text = doc.text
-        chunks = chunk_text(text)
-        weights, masks = _count_tokens([normalize(chunk) for chunk in chunks])
-        capped = list(compress(weights, map(COUNT_MAX.__lt__, weights.values())))
-        dict.update(weights, dict.fromkeys(capped, COUNT_MAX))  # dict's update: Counter's would add
+        if foreseen is not None and foreseen.text == text:
+            chunks, weights, masks, has_traditional = foreseen.expand()
+            self.foreseen += 1
+        else:
+            chunks, weights, masks, has_traditional = _text_tokens(text)
         names = list(dict.fromkeys(n for n in facets.names if n))
         fields_ = list(dict.fromkeys(f for f in facets.fields if f))
         spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
@@ -264,8 +301,7 @@ class _Builder:
                 last[tok] = pid
         record = {"u": doc.url, "t": facets.title, "s": facets.section, "n": names, "f": fields_,
                   "p": spelled, "k": len(chunks), "x": chunks[0]}
-        has_traditional = traditional().search
-        if has_traditional(text) or has_traditional(facets.title + "".join(names) + "".join(fields_)):
+        if has_traditional or traditional().search(facets.title + "".join(names) + "".join(fields_)):
             record["z"] = 1  # holds traditional characters: the browser needs the t2s table to check it
         head = _Head(record, chunks[1:])
         if self.spool is not None:
@@ -391,7 +427,7 @@ class _Builder:
         if old.exists():
             shutil.rmtree(old)
         now = time.perf_counter()
-        return IndexStats(len(self.heads), len(sizes), shards, raw, now - started, chunks, now - writing)
+        return IndexStats(len(self.heads), len(sizes), shards, raw, now - started, chunks, now - writing, self.foreseen)
 
 
 def _dump(data) -> str:
@@ -469,8 +505,10 @@ def _dictionary_words() -> tuple[str, ...]:
     return tuple(w for w, _ in heapq.nlargest(60_000, rows, key=lambda row: int(row[1])))
 
 
-# The worker process keeps one builder; with a single worker, tasks run in the order submitted.
+# The worker process keeps one builder, and the foreseen pages' tokens by URL; with a single worker,
+# tasks run in the order submitted.
 _WORKER: dict[str, _Builder] = {}
+_FORESEEN: dict[str, dict[str, _Foreseen]] = {}
 
 
 def _worker_warm() -> None:
@@ -481,19 +519,32 @@ def _worker_warm() -> None:
     _dictionary_words()
 
 
+def _worker_foresee(key: str, pages: list[tuple[str, str]]) -> None:
+    foreseen = _FORESEEN.get(key)
+    if foreseen is None:
+        _FORESEEN.clear()
+        foreseen = _FORESEEN[key] = {}
+    for url, article in pages:
+        text = page_text(article)
+        if text is not None:
+            foreseen[url] = _Foreseen.of(text)
+
+
 def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]], spool: str) -> int:
     builder = _WORKER.get(key)
     if builder is None:
         _WORKER.clear()
         builder = _WORKER[key] = _Builder(synonyms, Path(spool))
         _worker_warm()  # already done when the worker was started early; cached
+    foreseen = _FORESEEN.get(key, {})
     for doc in docs:
-        builder.add(doc)
+        builder.add(doc, foreseen.pop(doc.url, None))
     return len(builder.heads)
 
 
 def _worker_write(key: str, site_dir: str, started: float) -> IndexStats:
     builder = _WORKER.pop(key)
+    _FORESEEN.pop(key, None)
     return builder.write(Path(site_dir), started)
 
 
@@ -525,6 +576,7 @@ class SearchIndex:
         self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
         self.known: list[_Doc] = list(previous.known) if previous is not None else list(known or [])
         self._pending: list[_Doc] = []
+        self._foreseen: list[tuple[str, str]] = []   # (url, article) not yet sent to the worker
         self.main_seconds = 0.0   # time the build itself spent on the index (reported as IndexStats.seconds)
         self._pool = None
         self._spool: Path | None = None   # the worker writes page heads and chunks here as pages arrive
@@ -536,10 +588,33 @@ class SearchIndex:
             # arrives.  (A preview rebuild, which may render a single page, starts it with the first batch.)
             self._flush(warm=True)
 
+    def foresee(self, url: str, article: str) -> None:
+        """A page's article as it will most likely be built, before it is (MkDocs converts every page's
+        Markdown before it renders any): the worker tokenizes its text meanwhile, on the core the build
+        leaves idle then.  When the built page (:meth:`add`) has exactly the same text, those tokens are
+        used; otherwise its text is tokenized as usual.  The index is the same either way."""
+        if not self.background or self.known or self.docs:
+            return  # no worker, a preview rebuild (a few pages), or the build is already rendering
+        started = time.perf_counter()
+        self._foreseen.append((url, article))
+        if len(self._foreseen) >= self.BATCH:
+            self._flush_foreseen()
+        self.main_seconds += time.perf_counter() - started
+
+    def _flush_foreseen(self) -> None:
+        batch, self._foreseen = self._foreseen, []
+        if batch and self._pool is not None:
+            try:
+                self._pool.submit(_worker_foresee, self._key, batch)
+            except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
+                self._give_up(f"{type(exc).__name__}: {exc}")
+
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
         if facets is None:
             return
         started = time.perf_counter()
+        if self._foreseen:
+            self._flush_foreseen()
         # Only the article is cut out here (string search, no regular expression); its text is extracted
         # in the worker, off the build's path.
         start = page_html.find(_ARTICLE_START)
@@ -578,6 +653,7 @@ class SearchIndex:
         """Stop the worker without writing (a partial ``--dirty`` build keeps the old index)."""
         pool, self._pool = self._pool, None
         self._pending = []
+        self._foreseen = []
         spool, self._spool = self._spool, None
         stop_pool(pool)
         if spool is not None:
