@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dangjian.content_files import linked_folder_problems  # noqa: E402
 from dangjian.generate import (
+    AHEAD_ENV,
     ENGINES,
     QUIET_ENV,
+    ahead_engine,
     config_problems,
     has_failures,
     load_config,
@@ -35,6 +37,7 @@ from dangjian.generate import (
     site_dir_problem,
     write_stage,
 )
+from dangjian.paths import folder_beside
 from dangjian.postpass import BuiltSite, clear_for_engine
 from dangjian.preview import FolderServer
 from dangjian.problems import Problem, Severity
@@ -111,10 +114,14 @@ def build(config_path: Path, site_dir: Path | None, engine: str | None, strict: 
     if out != target and out.exists():
         shutil.rmtree(out)  # only this build's pages in it (they are post-processed as they appear)
     clear_for_engine(out)
+    env = engine_env()
+    ahead = folder_beside(out, "ahead") if ahead_engine(plan, chosen) else None
+    if ahead is not None:
+        env[AHEAD_ENV] = str(ahead)
     since = time.time_ns()
-    proc = subprocess.Popen(engine_command(chosen, stage.config_file, out, strict), cwd=stage.root, env=engine_env())
+    proc = subprocess.Popen(engine_command(chosen, stage.config_file, out, strict), cwd=stage.root, env=env)
     _give_way()
-    built = BuiltSite(plan, out, since_ns=since)  # starts the search worker (it gives way too)
+    built = BuiltSite(plan, out, since_ns=since, ahead=ahead)  # starts the search worker (it gives way too)
     try:
         # The content rules change no page: checked while the engine converts pages on the other core.
         checked = plan.check()

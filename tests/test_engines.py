@@ -66,6 +66,20 @@ def built(request, tmp_path_factory):
     return result
 
 
+def test_mkdocs_family_engines_give_the_index_a_head_start(built):
+    """MkDocs and ProperDocs run the staged configuration's scripts/engine_ahead.py: every indexed page
+    was tokenized while the engine was still converting pages (the folder it used is gone after).
+    Zensical runs no hooks: the same index, built without a head start."""
+    summary = re.search(r"搜索索引 (\d+) 页[^\n]*", built.output)
+    assert summary, built.output
+    ahead = re.search(r"；(\d+) 页在转换阶段已预先分词", summary.group(0))
+    if built.engine == "zensical":
+        assert ahead is None, summary.group(0)
+    else:
+        assert ahead and ahead.group(1) == summary.group(1), summary.group(0)
+    assert not list(built.site.parent.glob(".*.dj-*")), "a work folder was left beside the site"
+
+
 def pages(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
 

@@ -442,9 +442,23 @@ def restage_nav(nav: Any, moved: dict[str, str]) -> Any:
 _HOOK_ONLY = ("hooks", "watch")
 
 
+#: MkDocs-family engines run this hook of the staged configuration (never mkdocs.yml's hooks): with
+#: the environment variable AHEAD_ENV set, it hands each page's converted content to the generator
+#: before the engine renders any, as a head start for the search index (scripts/engine_ahead.py).
+AHEAD_HOOK = Path(__file__).resolve().parent.parent / "engine_ahead.py"
+AHEAD_ENV = "DJ_AHEAD_DIR"
+
+
+def ahead_engine(plan: Plan, engine: str) -> bool:
+    """Whether the engine runs :data:`AHEAD_HOOK` (Zensical runs no hooks; no own search, no use)."""
+    return engine != "zensical" and plan.config.own_search
+
+
 def stage_config(plan: Plan, engine: str, stage_docs: str, site_dir: str) -> dict[str, Any]:
-    """The engine's configuration: mkdocs.yml pointed at the staged docs, without hooks."""
+    """The engine's configuration: mkdocs.yml pointed at the staged docs, without its hooks."""
     data = {k: v for k, v in plan.config.data.items() if k not in _HOOK_ONLY}
+    if ahead_engine(plan, engine):
+        data["hooks"] = [str(AHEAD_HOOK)]
     moved = {uri: staged_uri(uri) for uri in plan.page_uris()}
     data["docs_dir"] = stage_docs
     data["site_dir"] = site_dir

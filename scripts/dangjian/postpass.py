@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -191,7 +192,7 @@ class BuiltSite:
     #: pages not there yet in a row after which a call stops looking (the engine writes in about this order)
     LOOKAHEAD = 256
 
-    def __init__(self, plan: Plan, site_dir: Path, since_ns: int = 0) -> None:
+    def __init__(self, plan: Plan, site_dir: Path, since_ns: int = 0, ahead: Path | None = None) -> None:
         self.plan = plan
         self.site_dir = site_dir
         self.since_ns = since_ns
@@ -206,6 +207,9 @@ class BuiltSite:
         self._number = {uri: n for n, uri in enumerate(self.order)}
         self.photos = False  # published
         self.side = folder_beside(site_dir, "post")
+        #: where the engine leaves each page's converted content before it renders any (scripts/engine_ahead.py)
+        self.ahead = ahead
+        self._uri_of_url = {page_url(uri): uri for uri in self.order}
 
     def built(self, uri: str) -> Path:
         return self.site_dir / page_url(uri) / "index.html"
@@ -218,6 +222,8 @@ class BuiltSite:
         if not self.photos and os.path.isdir(self.site_dir) and not os.path.exists(self.site_dir / MARKER):
             self.plan.images.publish(self.site_dir)
             self.photos = True
+        if self.ahead is not None and not self.digests and self._read_ahead():
+            return True
         now = time.time_ns()
         ready, missing = [], 0
         stat, paths = os.stat, self._paths
@@ -272,6 +278,29 @@ class BuiltSite:
         self.post.search.close()  # after finish(): already written, nothing left to stop
         (self.site_dir / MARKER).unlink(missing_ok=True)
         shutil.rmtree(self.side, ignore_errors=True)
+        if self.ahead is not None:
+            shutil.rmtree(self.ahead, ignore_errors=True)
+
+    def _read_ahead(self) -> bool:
+        """Hand the search index the pages the engine has converted (not yet rendered) since the last
+        call (:meth:`PostPass.foresee`); whether there were any.  Read once, then removed."""
+        try:
+            names = [entry.name for entry in os.scandir(self.ahead) if entry.name.endswith(".page")]
+        except OSError:
+            return False
+        for name in sorted(names, key=lambda n: int(n.removesuffix(".page"))):
+            path = self.ahead / name
+            try:
+                head, _, content = path.read_text(encoding="utf-8").partition("\n")
+                path.unlink()
+                meta = json.loads(head)
+                url = str(meta["u"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # only a head start: the page is indexed from what the engine writes
+            uri = self._uri_of_url.get(url)
+            if uri is not None:
+                self.post.foresee(content, url, uri, meta.get("t"), str(meta.get("a") or ""))
+        return bool(names)
 
     def _process(self, uri: str, complete: bool) -> str | None:
         """Process one built page into the side folder; ``None`` when it is not (fully) there."""
