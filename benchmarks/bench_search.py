@@ -63,6 +63,24 @@ def build(project: Path, config: str, site: Path) -> tuple[float, str]:
     return time.perf_counter() - started, proc.stdout + proc.stderr
 
 
+AHEAD = re.compile(r"(\d+) 页在转换阶段已预先分词")
+
+
+def generator_figures(project: Path, site: Path) -> None:
+    """Build with the generator (what ./dev.sh build runs) and print the index's share of it."""
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "generate.py"), "build", "-d", str(site)],
+                          cwd=project, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    index = re.search(r"搜索索引 (\d+) 页，(\d+) 个分片，([\d.]+) 秒[^\n]*", output)
+    total = re.search(r"共 ([\d.]+) 秒", output)
+    if proc.returncode != 0 or not index or not total:
+        print(output[-2000:])
+        raise SystemExit("生成器构建失败")
+    ahead = AHEAD.search(index.group(0))
+    print(f"  生成器（./dev.sh build）：构建 {float(total.group(1)):.1f} 秒，其中用于搜索索引 {float(index.group(3)):.1f} 秒，"
+          f"占 {float(index.group(3)) / float(total.group(1)) * 100:.1f} %；预先分词 {ahead.group(1) if ahead else 0} 页")
+
+
 def variant(project: Path, name: str, plugin: dict | None) -> str:
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     if plugin is not None:
@@ -282,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-build", action="store_true", help="reuse the sites already built in --work")
     parser.add_argument("--baseline", action="store_true", help="also build without search and compare build times")
     parser.add_argument("--build-only", action="store_true", help="stop after the synthetic site's build figures")
+    parser.add_argument("--generator", action="store_true",
+                        help="also build with the generator (./dev.sh build: scripts/generate.py) and print its index share")
     parser.add_argument("--direct", action="store_true",
                         help="write the synthetic site's index straight from Markdown (no MkDocs build): query figures only")
     args = parser.parse_args(argv)
@@ -322,16 +342,19 @@ def main(argv: list[str] | None = None) -> int:
             build(project, none_cfg, sites["none"])  # warm the image cache first: not counted
             times["none"] = build(project, none_cfg, sites["none"])[0]
         times["dj"], output = build(project, "mkdocs.yml", sites["dj"])
-        match = re.search(r"搜索索引 (\d+) 页，(\d+) 个分片，([\d.]+) 秒", output)
+        match = re.search(r"搜索索引 (\d+) 页，(\d+) 个分片，([\d.]+) 秒[^\n]*", output)
         built = re.search(r"Documentation built in ([\d.]+) seconds", output)
         pages = len(list(sites["dj"].rglob("index.html")))
         texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md")]
         print(f"\n合成网站：页面 {pages} 个（合成 {args.pages} 篇，其中 {sum(t >= 20000 for t in texts)} 篇不少于 2 万字）；"
               f"构建时间（秒，2 核共享机器）：")
         if match and built:
+            ahead = AHEAD.search(match.group(0))
             print(f"  本站字串索引：构建 {float(built.group(1)):.1f} 秒，其中用于搜索索引（提取正文、等待后台进程、写文件）"
                   f"{float(match.group(3)):.1f} 秒，占 {float(match.group(3)) / float(built.group(1)) * 100:.1f} %；"
-                  f"索引 {match.group(1)} 页、{match.group(2)} 个分片")
+                  f"索引 {match.group(1)} 页、{match.group(2)} 个分片；预先分词 {ahead.group(1) if ahead else 0} 页")
+        if args.generator:
+            generator_figures(project, args.work / "site-generator")
         if "none" in times:
             print(f"  无搜索 {times['none']:.1f} 秒；本站字串索引 {times['dj']:.1f} 秒（{(times['dj'] / times['none'] - 1) * 100:+.1f} %）")
         raw, gz, n = dir_bytes(sites["dj"] / "search" / "dj")

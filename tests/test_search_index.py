@@ -12,6 +12,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 import conftest  # noqa: F401  (puts scripts/ on sys.path)
 
 ARTICLE = '<html><body><article class="md-content__inner md-typeset" data-dj-indexed>{}</article></body></html>'
@@ -244,33 +246,44 @@ def test_background_index_is_the_golden_bytes_too(tmp_path):
     assert stats.bytes == sum(p.stat().st_size for p in (tmp_path / "search" / "dj").rglob("*.json"))
 
 
-def test_pages_tokenized_ahead_give_the_same_index(tmp_path):
-    """MkDocs converts every page before it renders any: meanwhile the worker tokenizes each page's
-    text from a guess of its article (``SearchIndex.foresee``).  Whether the guess was right (its
-    tokens are used), wrong (the built page's text is tokenized) or missing, the index has the same
-    bytes as without any guess."""
+GUESSES = {
+    "all right": lambda pages: pages,
+    "one wrong in the middle": lambda pages: [(u, h.replace("</article>", "<p>猜错的段落：四会二课</p></article>") if n == 40 else h, f)
+                                              for n, (u, h, f) in enumerate(pages)],
+    "other facets": lambda pages: [(u, h, f if n != 7 else _modules()[1].PageFacets("品牌", "另一个标题", {}, []))
+                                   for n, (u, h, f) in enumerate(pages)],
+    "one missing": lambda pages: pages[:30] + pages[31:],
+    "one more than built": lambda pages: pages + [("extra/", pages[0][1], pages[0][2])],
+    "two swapped": lambda pages: [pages[1], pages[0], *pages[2:]],
+    "none": lambda pages: [],
+}
+
+
+@pytest.mark.parametrize("guesses", list(GUESSES))
+def test_index_built_ahead_is_the_index_of_the_built_pages(tmp_path, guesses):
+    """MkDocs converts every page before it renders any: meanwhile the worker indexes guesses of the
+    pages (``SearchIndex.foresee``).  Whether every page is then built as guessed (that index is used)
+    or not (a wrong, missing, extra or misplaced guess: the pages are indexed as built), the index has
+    the same bytes as one built without guesses."""
     search_index, _ = _modules()
     pages = _golden_pages()
     synonyms = [["主题党日", "党员活动日"], ["发改委", "发展改革委"]]
 
-    def build(root: Path, guess: bool):
+    def build(root: Path, guessed: list):
         index = search_index.SearchIndex(background=True, synonyms=synonyms)
-        if guess:
-            for n, (url, page_html, _) in enumerate(pages):
-                if n % 3 == 0:
-                    index.foresee(url, page_html)  # right
-                elif n % 3 == 1:  # wrong: the text has more than the built page
-                    index.foresee(url, page_html.replace("</article>", "<p>猜错的段落：四会二课</p></article>"))
+        for url, page_html, facets in guessed:
+            index.foresee(url, page_html, facets)
         for url, page_html, facets in pages:
             index.add(url, page_html, facets)
         stats = index.write(root)
         assert index.fallback_reason is None
         return stats, _digests(root)
 
-    plain_stats, plain = build(tmp_path / "plain", guess=False)
-    ahead_stats, ahead = build(tmp_path / "ahead", guess=True)
-    assert plain_stats.foreseen == 0 and ahead_stats.foreseen == len(pages[::3]) == 30
+    plain_stats, plain = build(tmp_path / "plain", [])
+    ahead_stats, ahead = build(tmp_path / "ahead", GUESSES[guesses](pages))
+    assert plain_stats.foreseen == 0 and ahead_stats.foreseen == (len(pages) if guesses == "all right" else 0)
     assert len(ahead) > len(pages) and ahead == plain
+    assert ahead_stats.bytes == plain_stats.bytes == sum(p.stat().st_size for p in (tmp_path / "ahead" / "search" / "dj").rglob("*.json"))
 
 
 def test_guesses_after_the_build_started_rendering_are_ignored(tmp_path):
@@ -279,7 +292,7 @@ def test_guesses_after_the_build_started_rendering_are_ignored(tmp_path):
     index = search_index.SearchIndex(background=True)
     facets = search.PageFacets("学习资料", "标题", {"栏目": ["学习资料"]}, [])
     index.add("a/", ARTICLE.format("<p>三会一课</p>"), facets)
-    index.foresee("b/", ARTICLE.format("<p>先锋杯</p>"))
+    index.foresee("b/", ARTICLE.format("<p>先锋杯</p>"), facets)
     index.add("b/", ARTICLE.format("<p>先锋杯</p>"), facets)
     stats = index.write(tmp_path)
     assert stats.pages == 2 and stats.foreseen == 0

@@ -69,7 +69,7 @@ class PostPass:
         if self.own_search:
             facets = page_facets(self.plan.site, src_uri, title, self.plan.settings.search_guides)
             if facets is not None:
-                self.search.foresee(url, article_guess(content_html, title, address))
+                self.search.foresee(url, article_guess(content_html, title, address), facets)
 
     def page(self, page_html: str, url: str, src_uri: str, title: str | None) -> str:
         """:meth:`process` the page and add it to the search index."""

@@ -30,6 +30,7 @@ Files written under ``<site>/search/dj/`` (all same-origin, fetched on demand):
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import html
 import json
@@ -190,29 +191,6 @@ def _text_tokens(text: str) -> tuple[list[str], dict[int, int], dict[int, int], 
 
 
 @dataclass
-class _Foreseen:
-    """:func:`_text_tokens` of the text a page will most likely have, computed before it is built
-    (:meth:`SearchIndex.foresee`) and kept compact (arrays: ~13 bytes a token) until it is."""
-
-    text: str
-    tokens: array
-    counts: array
-    masks: array | None
-    traditional: bool
-
-    @classmethod
-    def of(cls, text: str) -> _Foreseen:
-        chunks, weights, masks, has_traditional = _text_tokens(text)
-        tokens = array("Q", weights)
-        return cls(text, tokens, array("B", weights.values()),
-                   array("L", map(masks.__getitem__, tokens)) if len(chunks) > 1 else None, has_traditional)
-
-    def expand(self) -> tuple[list[str], dict[int, int], dict[int, int], bool]:
-        masks = dict(zip(self.tokens, self.masks)) if self.masks is not None else {}
-        return chunk_text(self.text), dict(zip(self.tokens, self.counts)), masks, self.traditional
-
-
-@dataclass
 class IndexStats:
     """What one index write produced; ``seconds``: build time spent on the index (extraction + waiting + writing)."""
 
@@ -223,7 +201,7 @@ class IndexStats:
     seconds: float = 0.0
     chunks: int = 0
     writing: float = 0.0    # of ``seconds``: writing the files (the rest: extracting text, waiting for the worker)
-    foreseen: int = 0       # pages whose text was tokenized before they were built (see SearchIndex.foresee)
+    foreseen: int = 0       # pages indexed ahead, before they were built, and found as guessed (SearchIndex.foresee)
 
 
 @dataclass
@@ -256,19 +234,14 @@ class _Builder:
         self.last: dict[int, int] = {}
         self.token_pages: Counter = Counter()   # pages holding each token (for the planner's lists)
         self.bytes = 0                          # bytes of the page files written so far
-        self.foreseen = 0                       # pages whose text's tokens were computed before they were built
+        self.foreseen = 0                       # pages added ahead from guesses and found as guessed (_Ahead)
 
-    def add(self, doc: _Doc, foreseen: _Foreseen | None = None) -> None:
-        """Add a page; ``foreseen``: its text's tokens computed earlier (used when the text is the same)."""
+    def add(self, doc: _Doc) -> None:
         pid = len(self.heads)
         facets = doc.facets
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
         text = doc.text
-        if foreseen is not None and foreseen.text == text:
-            chunks, weights, masks, has_traditional = foreseen.expand()
-            self.foreseen += 1
-        else:
-            chunks, weights, masks, has_traditional = _text_tokens(text)
+        chunks, weights, masks, has_traditional = _text_tokens(text)
         names = list(dict.fromkeys(n for n in facets.names if n))
         fields_ = list(dict.fromkeys(f for f in facets.fields if f))
         spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
@@ -505,10 +478,10 @@ def _dictionary_words() -> tuple[str, ...]:
     return tuple(w for w, _ in heapq.nlargest(60_000, rows, key=lambda row: int(row[1])))
 
 
-# The worker process keeps one builder, and the foreseen pages' tokens by URL; with a single worker,
+# The worker process keeps one builder (and the one built ahead, see _Ahead); with a single worker,
 # tasks run in the order submitted.
 _WORKER: dict[str, _Builder] = {}
-_FORESEEN: dict[str, dict[str, _Foreseen]] = {}
+_AHEAD: dict[str, _Ahead] = {}
 
 
 def _worker_warm() -> None:
@@ -519,32 +492,93 @@ def _worker_warm() -> None:
     _dictionary_words()
 
 
-def _worker_foresee(key: str, pages: list[tuple[str, str]]) -> None:
-    foreseen = _FORESEEN.get(key)
-    if foreseen is None:
-        _FORESEEN.clear()
-        foreseen = _FORESEEN[key] = {}
-    for url, article in pages:
+def _page_digest(url: str, facets: PageFacets, text: str) -> bytes:
+    digest = hashlib.blake2b(repr((url, facets)).encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+class _Ahead:
+    """The index built ahead from guessed pages, while the engine still converts pages (worker side).
+
+    Guesses arrive in the order the pages will be built; each one is added to ``builder`` at once.
+    When the pages are built, each is checked against the guess at its place (URL, facets and text,
+    by digest).  If every page is as guessed, ``builder`` is the index; at the first page that is
+    not, the guesses are dropped and the pages received so far are added to a fresh builder, and
+    from then on pages are added as they come.  The index is the same either way.
+    """
+
+    def __init__(self, synonyms: list[list[str]], spool: Path) -> None:
+        self.builder = _Builder(synonyms, spool)
+        self.synonyms, self.spool = synonyms, spool
+        self.expected: list[bytes] = []
+        self.received: list[_Doc] = []   # the built pages checked so far (for a fresh builder)
+
+    def guess(self, url: str, facets: PageFacets, article: str) -> None:
         text = page_text(article)
         if text is not None:
-            foreseen[url] = _Foreseen.of(text)
+            self.builder.add(_Doc(url, facets, text))
+            self.expected.append(_page_digest(url, facets, text))
+
+    def check(self, doc: _Doc) -> bool:
+        """Whether the built page is the next guess (else nothing is changed)."""
+        n = len(self.received)
+        if n < len(self.expected) and self.expected[n] == _page_digest(doc.url, doc.facets, doc.text):
+            self.received.append(doc)
+            return True
+        return False
+
+    def complete(self) -> bool:
+        return len(self.received) == len(self.expected)
+
+    def fresh(self) -> _Builder:
+        """A builder holding the pages received so far (the guesses' page files removed from the spool)."""
+        shutil.rmtree(self.spool / "d", ignore_errors=True)
+        builder = _Builder(self.synonyms, self.spool)
+        for doc in self.received:
+            builder.add(doc)
+        return builder
+
+
+def _worker_foresee(key: str, pages: list[tuple[str, PageFacets, str]], synonyms: list[list[str]], spool: str) -> None:
+    ahead = _AHEAD.get(key)
+    if ahead is None:
+        _AHEAD.clear()
+        ahead = _AHEAD[key] = _Ahead(synonyms, Path(spool))
+    for url, facets, article in pages:
+        ahead.guess(url, facets, article)
 
 
 def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]], spool: str) -> int:
+    ahead = _AHEAD.get(key)
+    if ahead is not None:
+        for n, doc in enumerate(docs):
+            if not ahead.check(doc):  # not as guessed: build from the pages as they are
+                del _AHEAD[key]
+                builder = _WORKER[key] = ahead.fresh()
+                for rest in docs[n:]:
+                    builder.add(rest)
+                return len(builder.heads)
+        return len(ahead.received)
     builder = _WORKER.get(key)
     if builder is None:
         _WORKER.clear()
         builder = _WORKER[key] = _Builder(synonyms, Path(spool))
         _worker_warm()  # already done when the worker was started early; cached
-    foreseen = _FORESEEN.get(key, {})
     for doc in docs:
-        builder.add(doc, foreseen.pop(doc.url, None))
+        builder.add(doc)
     return len(builder.heads)
 
 
 def _worker_write(key: str, site_dir: str, started: float) -> IndexStats:
-    builder = _WORKER.pop(key)
-    _FORESEEN.pop(key, None)
+    ahead = _AHEAD.pop(key, None)
+    if ahead is None:
+        builder = _WORKER.pop(key)
+    elif ahead.complete():
+        builder = ahead.builder
+        builder.foreseen = len(ahead.received)
+    else:  # fewer pages were built than guessed
+        builder = ahead.fresh()
     return builder.write(Path(site_dir), started)
 
 
@@ -576,7 +610,7 @@ class SearchIndex:
         self.fallback_reason: str | None = None   # why the worker was not used (for logs and tests)
         self.known: list[_Doc] = list(previous.known) if previous is not None else list(known or [])
         self._pending: list[_Doc] = []
-        self._foreseen: list[tuple[str, str]] = []   # (url, article) not yet sent to the worker
+        self._foreseen: list[tuple[str, PageFacets, str]] = []   # guesses not yet sent to the worker
         self.main_seconds = 0.0   # time the build itself spent on the index (reported as IndexStats.seconds)
         self._pool = None
         self._spool: Path | None = None   # the worker writes page heads and chunks here as pages arrive
@@ -588,15 +622,16 @@ class SearchIndex:
             # arrives.  (A preview rebuild, which may render a single page, starts it with the first batch.)
             self._flush(warm=True)
 
-    def foresee(self, url: str, article: str) -> None:
-        """A page's article as it will most likely be built, before it is (MkDocs converts every page's
-        Markdown before it renders any): the worker tokenizes its text meanwhile, on the core the build
-        leaves idle then.  When the built page (:meth:`add`) has exactly the same text, those tokens are
-        used; otherwise its text is tokenized as usual.  The index is the same either way."""
+    def foresee(self, url: str, article: str, facets: PageFacets) -> None:
+        """A page's article as it will most likely be built, before it is, in the order pages will be
+        added (MkDocs converts every page's Markdown before it renders any): the worker indexes the
+        guesses meanwhile, on the core the build leaves idle then.  If every page is then built as
+        guessed, that index is written; otherwise the worker indexes the pages as built (see _Ahead).
+        The index is the same either way."""
         if not self.background or self.known or self.docs:
             return  # no worker, a preview rebuild (a few pages), or the build is already rendering
         started = time.perf_counter()
-        self._foreseen.append((url, article))
+        self._foreseen.append((url, facets, article))
         if len(self._foreseen) >= self.BATCH:
             self._flush_foreseen()
         self.main_seconds += time.perf_counter() - started
@@ -605,7 +640,9 @@ class SearchIndex:
         batch, self._foreseen = self._foreseen, []
         if batch and self._pool is not None:
             try:
-                self._pool.submit(_worker_foresee, self._key, batch)
+                if self._spool is None:
+                    self._spool = folder_beside(self.site_dir, "search")
+                self._pool.submit(_worker_foresee, self._key, batch, self.synonyms, str(self._spool))
             except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
                 self._give_up(f"{type(exc).__name__}: {exc}")
 
