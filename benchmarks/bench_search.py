@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         sites["dj"] = args.work / "site-direct"
         seconds, pages = write_direct_site(project, sites["dj"])
         raw, gz, n = dir_bytes(sites["dj"] / "search" / "dj")
-        texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md")]
+        texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md") if ".cache" not in p.parts]
         print(f"\n合成网站（直接由 Markdown 建索引，不经 MkDocs）：{pages} 页，其中 {sum(t >= 20000 for t in texts)} 篇不少于 2 万字；"
               f"建索引 {seconds:.1f} 秒（单进程）；search/dj/ {raw / 1048576:.1f} MB，gzip 后 {gz / 1048576:.1f} MB，{n} 个文件")
     elif not args.skip_build:
@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         match = re.search(r"搜索索引 (\d+) 页，(\d+) 个分片，([\d.]+) 秒[^\n]*", output)
         built = re.search(r"Documentation built in ([\d.]+) seconds", output)
         pages = len(list(sites["dj"].rglob("index.html")))
-        texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md")]
+        texts = [len(p.read_text(encoding="utf-8")) for p in project.rglob("*.md") if ".cache" not in p.parts]
         print(f"\n合成网站：页面 {pages} 个（合成 {args.pages} 篇，其中 {sum(t >= 20000 for t in texts)} 篇不少于 2 万字）；"
               f"构建时间（秒，2 核共享机器）：")
         if match and built:
