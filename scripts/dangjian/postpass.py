@@ -65,7 +65,8 @@ class PostPass:
 
     def foresee(self, content_html: str, url: str, src_uri: str, title: str | None, address: str) -> None:
         """Before a page is built: hand the search index its article as the theme will most likely make
-        it (:func:`article_guess`), so that its text is tokenized while the engine converts other pages."""
+        it (:func:`article_guess`), so that it is indexed ahead while the engine converts other pages
+        (:meth:`SearchIndex.foresee`; pages must come in the order they will be built)."""
         if self.own_search:
             facets = page_facets(self.plan.site, src_uri, title, self.plan.settings.search_guides)
             if facets is not None:
