@@ -26,7 +26,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import normalize_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -48,6 +47,7 @@ from dangjian.preview import FolderServer, PreviewDir, preview_stamp
 from dangjian.problems import Problem, Severity
 from dangjian.search_index import SearchIndex
 from dangjian.settings import Settings
+from engine_ahead import page_address
 
 log = logging.getLogger("mkdocs.hooks.dangjian")
 
@@ -450,10 +450,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """MkDocs converts every page before it renders any: the search worker tokenizes each page's text
+    """MkDocs converts every page before it renders any: the search worker indexes each page ahead
     meanwhile, on the core the build leaves idle (:meth:`PostPass.foresee`)."""
-    _state.post.foresee(html, page.url, page.file.src_uri, page.title,
-                        page.canonical_url or normalize_url(page.url, page))
+    _state.post.foresee(html, page.url, page.file.src_uri, page.title, page_address(page))
     return html
 
 

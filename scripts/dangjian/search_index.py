@@ -234,14 +234,12 @@ class _Builder:
         self.last: dict[int, int] = {}
         self.token_pages: Counter = Counter()   # pages holding each token (for the planner's lists)
         self.bytes = 0                          # bytes of the page files written so far
-        self.foreseen = 0                       # pages added ahead from guesses and found as guessed (_Ahead)
 
     def add(self, doc: _Doc) -> None:
         pid = len(self.heads)
         facets = doc.facets
         self.rows.append([facets.filters[f][0] if facets.filters.get(f) else None for f in FACETS])
-        text = doc.text
-        chunks, weights, masks, has_traditional = _text_tokens(text)
+        chunks, weights, masks, has_traditional = _text_tokens(doc.text)
         names = list(dict.fromkeys(n for n in facets.names if n))
         fields_ = list(dict.fromkeys(f for f in facets.fields if f))
         spelled = [p for name in dict.fromkeys([facets.title, *names, *facets.spell]) for p in spellings(name) if p]
@@ -400,7 +398,7 @@ class _Builder:
         if old.exists():
             shutil.rmtree(old)
         now = time.perf_counter()
-        return IndexStats(len(self.heads), len(sizes), shards, raw, now - started, chunks, now - writing, self.foreseen)
+        return IndexStats(len(self.heads), len(sizes), shards, raw, now - started, chunks, now - writing)
 
 
 def _dump(data) -> str:
@@ -573,13 +571,12 @@ def _worker_add(key: str, docs: list[_Doc], synonyms: list[list[str]], spool: st
 def _worker_write(key: str, site_dir: str, started: float) -> IndexStats:
     ahead = _AHEAD.pop(key, None)
     if ahead is None:
-        builder = _WORKER.pop(key)
-    elif ahead.complete():
-        builder = ahead.builder
-        builder.foreseen = len(ahead.received)
-    else:  # fewer pages were built than guessed
-        builder = ahead.fresh()
-    return builder.write(Path(site_dir), started)
+        return _WORKER.pop(key).write(Path(site_dir), started)
+    if not ahead.complete():  # fewer pages were built than guessed
+        return ahead.fresh().write(Path(site_dir), started)
+    stats = ahead.builder.write(Path(site_dir), started)
+    stats.foreseen = len(ahead.received)
+    return stats
 
 
 class SearchIndex:
@@ -639,12 +636,7 @@ class SearchIndex:
     def _flush_foreseen(self) -> None:
         batch, self._foreseen = self._foreseen, []
         if batch and self._pool is not None:
-            try:
-                if self._spool is None:
-                    self._spool = folder_beside(self.site_dir, "search")
-                self._pool.submit(_worker_foresee, self._key, batch, self.synonyms, str(self._spool))
-            except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
-                self._give_up(f"{type(exc).__name__}: {exc}")
+            self._submit(_worker_foresee, batch)
 
     def add(self, url: str, page_html: str, facets: PageFacets | None) -> None:
         if facets is None:
@@ -669,15 +661,23 @@ class SearchIndex:
         if not self._pending and not warm:
             return
         batch, self._pending = self._pending, []
+        if warm:
+            self._submit(_worker_warm)
+        else:
+            self._submit(_worker_add, batch)
+
+    def _submit(self, task, batch: list | None = None) -> None:
+        """Hand the worker ``task`` for ``batch`` (none: a task without arguments), starting the worker
+        and its spool folder first when needed; when that fails, the index is built in this process."""
         try:
             if self._pool is None:
                 self._pool = _start_pool()
             if self._spool is None:
                 self._spool = folder_beside(self.site_dir, "search")
-            if warm:
-                self._pool.submit(_worker_warm)
+            if batch is None:
+                self._pool.submit(task)
             else:
-                self._pool.submit(_worker_add, self._key, batch, self.synonyms, str(self._spool))
+                self._pool.submit(task, self._key, batch, self.synonyms, str(self._spool))
         except Exception as exc:  # noqa: BLE001 - no worker: index in this process at the end
             self._give_up(f"{type(exc).__name__}: {exc}")
 
